@@ -1,0 +1,1 @@
+"""Huashu: a reply assistant for after-sales customer-service agents."""

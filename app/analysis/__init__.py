@@ -1,0 +1,1 @@
+"""Message analysis: category, emotion, risks, demands, escalation, facts, with evidence."""

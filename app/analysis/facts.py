@@ -1,0 +1,121 @@
+"""Facts named in a message: order numbers, amounts of money, durations, product words."""
+
+import re
+from collections.abc import Iterable
+
+from app.analysis.normalize import NormalizedText
+from app.analysis.schemas import Amount, Duration, EvidenceSpan, Facts
+
+_DIGITS = "零〇一二两三四五六七八九"
+_UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
+_NUMBER = rf"(?:\d+(?:\.\d+)?|[{_DIGITS}十百千万半几]+)"
+
+_ORDER_ID = re.compile(
+    r"(?:订单编号|订单号?|(?:快递|运单|物流)?单号|order(?:\s*(?:no\.?|id|number))?)\s*(?:是|为|:|#)?\s*([a-z0-9-]{6,30})"
+    r"|(?<![\d.])(\d{12,20})(?![\d.])"
+)
+_TRACKING_PREFIX = re.compile(r"(?:快递|运单|物流)单?号?\s*(?:是|为|:)?\s*$")
+_AMOUNT = re.compile(
+    rf"(?:[¥$]\s*({_NUMBER}))|(?:({_NUMBER})\s*(k|w|千|万)?\s*(?:元|块钱|块|rmb|人民币|大洋|米(?![a-z]))|"
+    rf"(?:花了|价值|价格|总价|付了|实付)\s*({_NUMBER})\s*(k|w|千|万)?)"
+)
+_DURATION = re.compile(
+    rf"({_NUMBER})\s*(?:个)?(多)?\s*(小时|钟头|天|日|礼拜|星期|周|月|年)(?:多)?"
+    r"|(昨天|前天|大前天|上周|上星期|上个?礼拜|上个?月|去年|半个月|半年)"
+)
+_RELATIVE_DAYS = {
+    "昨天": 1.0, "前天": 2.0, "大前天": 3.0, "上周": 7.0, "上星期": 7.0, "上礼拜": 7.0,
+    "上个礼拜": 7.0, "上月": 30.0, "上个月": 30.0, "去年": 365.0, "半个月": 15.0,
+    "半年": 182.0,
+}  # fmt: skip
+_UNIT_DAYS = {
+    "小时": 1 / 24, "钟头": 1 / 24, "天": 1.0, "日": 1.0, "礼拜": 7.0, "星期": 7.0,
+    "周": 7.0, "月": 30.0, "年": 365.0,
+}  # fmt: skip
+
+
+def parse_number(token: str) -> float | None:
+    """Arabic or Chinese numeral to a number ("十五" → 15, "两千" → 2000, "半" → 0.5)."""
+    if not token:
+        return None
+    try:
+        return float(token)
+    except ValueError:
+        pass
+    if token == "半":
+        return 0.5
+    if token == "几":
+        return 3.0
+    total = 0.0
+    current = 0.0
+    for char in token:
+        if char in _DIGITS:
+            current = float(_DIGITS.index(char)) if char not in "两〇" else (2.0 if char == "两" else 0.0)
+        elif char in _UNITS:
+            unit = _UNITS[char]
+            if unit == 10000:
+                total = (total + (current or 1.0)) * unit
+            else:
+                total += (current or 1.0) * unit
+            current = 0.0
+        elif char == "几":
+            current = 3.0
+        else:
+            return None
+    return total + current
+
+
+def _multiplier(suffix: str | None) -> float:
+    return {"k": 1000.0, "千": 1000.0, "w": 10000.0, "万": 10000.0}.get(suffix or "", 1.0)
+
+
+def _spans(norm: NormalizedText, pairs: Iterable[tuple[int, int]]) -> list[EvidenceSpan]:
+    return [norm.span(start, end) for start, end in pairs]
+
+
+def extract_facts(
+    norm: NormalizedText, tokens: list[tuple[str, int, int]], products: frozenset[str]
+) -> Facts:
+    """Order and tracking numbers, amounts, durations and product words of the folded text."""
+    text = norm.text
+    order_ids: list[EvidenceSpan] = []
+    tracking: list[EvidenceSpan] = []
+    for match in _ORDER_ID.finditer(text):
+        group = 1 if match.group(1) else 2
+        start, end = match.span(group)
+        if group == 2 and re.fullmatch(r"1[3-9]\d{9}", match.group(2)):
+            continue
+        if not any(ch.isdigit() for ch in match.group(group)):
+            continue
+        is_tracking = _TRACKING_PREFIX.search(text[max(0, start - 10) : start]) is not None
+        (tracking if is_tracking else order_ids).append(norm.span(start, end))
+
+    amounts: list[Amount] = []
+    for match in _AMOUNT.finditer(text):
+        number = match.group(1) or match.group(2) or match.group(4)
+        suffix = match.group(3) or match.group(5)
+        value = parse_number(number) if number else None
+        if value is None:
+            continue
+        amounts.append(Amount(value=value * _multiplier(suffix), span=norm.span(*match.span())))
+
+    durations: list[Duration] = []
+    for match in _DURATION.finditer(text):
+        if match.group(4):
+            days = _RELATIVE_DAYS[match.group(4)]
+        else:
+            value = parse_number(match.group(1))
+            if value is None:
+                continue
+            days = value * _UNIT_DAYS[match.group(3)]
+        durations.append(Duration(days=round(days, 3), span=norm.span(*match.span())))
+
+    product_spans = _spans(norm, ((start, end) for word, start, end in tokens if word in products))
+    return Facts(
+        order_ids=order_ids,
+        tracking_ids=tracking,
+        amounts=amounts,
+        durations=durations,
+        products=product_spans,
+        days_since_purchase=max((d.days for d in durations), default=None),
+    )

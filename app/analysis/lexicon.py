@@ -1,0 +1,235 @@
+"""Lexicons from the data files, compiled once into one Aho-Corasick automaton.
+
+A pattern is Simplified lower-case text. `*` inside a pattern allows a short gap (up to
+`gap_chars` characters, never across a clause break): "颜色*不一样" matches "颜色跟图片不一样".
+"""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import yaml
+
+from app.analysis.schemas import CATEGORY_CODES, DEMAND_CODES, EMOTION_CODES, RISK_CODES
+
+DATA_DIR = Path(__file__).parent / "data"
+FAMILY_CODES: dict[str, tuple[str, ...]] = {
+    "category": CATEGORY_CODES,
+    "emotion": EMOTION_CODES,
+    "risk": RISK_CODES,
+    "demand": DEMAND_CODES,
+}
+CLAUSE_BREAKS = "，。！？!?,.;；~～\n、…　 "
+
+
+class LexiconError(ValueError):
+    """A data file is malformed; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One pattern of one lexicon group."""
+
+    family: str
+    code: str
+    weight: float
+    pattern: str
+    negatable: bool
+    tail: re.Pattern[str] | None  # the rest of a gap pattern, checked after the first fragment
+
+
+@dataclass(frozen=True)
+class Hit:
+    """A cue found in the folded text, `[start, end)` in folded offsets."""
+
+    cue: Cue
+    start: int
+    end: int
+
+
+@dataclass
+class Modifiers:
+    """Words that change how cues count: negation, contrast, intensity, sarcasm."""
+
+    negators: frozenset[str]
+    negation_exceptions: tuple[str, ...]
+    scope_breakers: frozenset[str]
+    negation_window: int
+    contrast_markers: tuple[str, ...]
+    intensifiers: dict[str, float]
+    sarcasm_markers: tuple[str, ...]
+    question_markers: tuple[str, ...]
+    manager_requests: tuple[str, ...]
+    resolved_markers: tuple[str, ...]
+    rhetorical_markers: tuple[str, ...]
+
+
+@dataclass
+class Lexicon:
+    """Every cue and modifier, with the automaton that finds them in one pass."""
+
+    automaton: Any
+    modifiers: Modifiers
+    labels: dict[str, dict[str, str]]
+    weights: dict[str, Any]
+    products: frozenset[str]
+    cue_count: int = 0
+    files: list[Path] = field(default_factory=list)
+
+    def find(self, text: str) -> Iterator[Hit]:
+        """Every cue occurrence in folded `text` (overlaps included)."""
+        for end_index, cues in self.automaton.iter(text):
+            for cue, fragment_len in cues:
+                start = end_index - fragment_len + 1
+                end = end_index + 1
+                if cue.tail is not None:
+                    tail_match = cue.tail.match(text, end)
+                    if tail_match is None:
+                        continue
+                    end = tail_match.end()
+                yield Hit(cue=cue, start=start, end=end)
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except (OSError, yaml.YAMLError) as exc:
+        raise LexiconError(f"{path}: cannot read: {exc}") from exc
+
+
+def _compile_pattern(pattern: str, gap_chars: int) -> tuple[str, re.Pattern[str] | None]:
+    fragments = pattern.split("*")
+    if any(not fragment for fragment in fragments):
+        raise LexiconError(f"pattern {pattern!r} has an empty fragment")
+    if len(fragments) == 1:
+        return pattern, None
+    gap = f"[^{re.escape(CLAUSE_BREAKS)}]{{0,{gap_chars}}}?"
+    tail = "".join(gap + re.escape(fragment) for fragment in fragments[1:])
+    return fragments[0], re.compile(tail)
+
+
+def _load_cue_file(path: Path, family: str, gap_chars: int) -> list[tuple[str, Cue]]:
+    document = _read_yaml(path)
+    if not isinstance(document, dict):
+        raise LexiconError(f"{path}: expected a mapping of code to groups")
+    known = FAMILY_CODES[family]
+    compiled: list[tuple[str, Cue]] = []
+    for code, groups in document.items():
+        if code not in known:
+            raise LexiconError(f"{path}: unknown {family} code {code!r}")
+        if not isinstance(groups, list):
+            raise LexiconError(f"{path}: {code}: expected a list of groups")
+        for number, group in enumerate(groups, start=1):
+            where = f"{path}: {code} group {number}"
+            if not isinstance(group, dict) or not group.get("reason"):
+                raise LexiconError(f"{where}: every group needs a `reason`")
+            patterns = group.get("patterns")
+            if not isinstance(patterns, list) or not patterns:
+                raise LexiconError(f"{where}: `patterns` must be a non-empty list")
+            weight = float(group.get("weight", 1.0))
+            negatable = bool(group.get("negatable", True))
+            for raw in patterns:
+                pattern = str(raw).lower()
+                try:
+                    key, tail = _compile_pattern(pattern, gap_chars)
+                except LexiconError as exc:
+                    raise LexiconError(f"{where}: {exc}") from exc
+                cue = Cue(family, code, weight, pattern, negatable, tail)
+                compiled.append((key, cue))
+    return compiled
+
+
+def _string_tuple(document: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
+    entry = document.get(key)
+    if not isinstance(entry, dict) or not isinstance(entry.get("words"), list):
+        raise LexiconError(f"{path}: `{key}` needs `reason` and a `words` list")
+    if not entry.get("reason"):
+        raise LexiconError(f"{path}: `{key}` needs a `reason`")
+    return tuple(str(word).lower() for word in entry["words"])
+
+
+def _load_modifiers(path: Path) -> Modifiers:
+    document = _read_yaml(path)
+    if not isinstance(document, dict):
+        raise LexiconError(f"{path}: expected a mapping")
+    intensifier_entry = document.get("intensifiers")
+    if not isinstance(intensifier_entry, dict) or not isinstance(
+        intensifier_entry.get("words"), dict
+    ):
+        raise LexiconError(f"{path}: `intensifiers` needs `reason` and a `words` mapping")
+    return Modifiers(
+        negators=frozenset(_string_tuple(document, "negators", path)),
+        negation_exceptions=_string_tuple(document, "negation_exceptions", path),
+        scope_breakers=frozenset(_string_tuple(document, "scope_breakers", path)),
+        negation_window=int(document.get("negation_window", 4)),
+        contrast_markers=_string_tuple(document, "contrast_markers", path),
+        intensifiers={str(k): float(v) for k, v in intensifier_entry["words"].items()},
+        sarcasm_markers=_string_tuple(document, "sarcasm_markers", path),
+        question_markers=_string_tuple(document, "question_markers", path),
+        manager_requests=_string_tuple(document, "manager_requests", path),
+        resolved_markers=_string_tuple(document, "resolved_markers", path),
+        rhetorical_markers=_string_tuple(document, "rhetorical_markers", path),
+    )
+
+
+def _load_labels(path: Path) -> dict[str, dict[str, str]]:
+    document = _read_yaml(path)
+    labels: dict[str, dict[str, str]] = {}
+    for family, codes in FAMILY_CODES.items():
+        table = document.get(family) if isinstance(document, dict) else None
+        if not isinstance(table, dict):
+            raise LexiconError(f"{path}: missing the `{family}` table")
+        missing = [code for code in codes if code not in table]
+        if missing:
+            raise LexiconError(f"{path}: `{family}` has no label for {missing}")
+        labels[family] = {str(k): str(v) for k, v in table.items()}
+    return labels
+
+
+def read_word_list(path: Path) -> list[str]:
+    """Words of a jieba-style dictionary file (first column), comments and blanks skipped."""
+    words = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#"):
+            words.append(line.split()[0].lower())
+    return words
+
+
+def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
+    """Read and validate every data file and build the automaton."""
+    weights = _read_yaml(data_dir / "weights.yaml")
+    if not isinstance(weights, dict):
+        raise LexiconError(f"{data_dir / 'weights.yaml'}: expected a mapping")
+    gap_chars = int(weights.get("gap_chars", 6))
+    automaton = ahocorasick.Automaton()
+    files = []
+    count = 0
+    for family, filename in (
+        ("category", "categories.yaml"),
+        ("emotion", "emotions.yaml"),
+        ("risk", "risks.yaml"),
+        ("demand", "demands.yaml"),
+    ):
+        path = data_dir / filename
+        files.append(path)
+        for key, cue in _load_cue_file(path, family, gap_chars):
+            entries = automaton.get(key, [])
+            entries.append((cue, len(key)))
+            automaton.add_word(key, entries)
+            count += 1
+    automaton.make_automaton()
+    products = frozenset(read_word_list(data_dir / "products.dict"))
+    return Lexicon(
+        automaton=automaton,
+        modifiers=_load_modifiers(data_dir / "modifiers.yaml"),
+        labels=_load_labels(data_dir / "labels.yaml"),
+        weights=weights,
+        products=products,
+        cue_count=count,
+        files=files,
+    )

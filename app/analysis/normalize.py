@@ -1,0 +1,90 @@
+"""Fold a message into one searchable form and map every folded character back to the original.
+
+Folding: NFKC (full-width to half-width, compatibility forms), lower case, Traditional to
+Simplified. Lexicons are written once, in Simplified lower case; evidence offsets always point
+into the text as sent.
+"""
+
+import unicodedata
+from dataclasses import dataclass
+
+from app.analysis.schemas import EvidenceSpan, Script
+
+
+class ScriptConverter:
+    """Traditional↔Simplified conversion through OpenCC, built once."""
+
+    def __init__(self) -> None:
+        import opencc
+
+        self._t2s = opencc.OpenCC("t2s")
+        self._s2t = opencc.OpenCC("s2t")
+
+    def to_simplified(self, text: str) -> str:
+        """Simplified form of `text`, the same length character for character."""
+        converted: str = self._t2s.convert(text)
+        if len(converted) == len(text):
+            return converted
+        # A phrase rule changed the length: fall back to character rules to keep offsets aligned.
+        out = []
+        for char in text:
+            single: str = self._t2s.convert(char)
+            out.append(single if len(single) == 1 else char)
+        return "".join(out)
+
+    def to_traditional(self, text: str) -> str:
+        """Traditional form of `text` (used to count Simplified-only characters)."""
+        converted: str = self._s2t.convert(text)
+        return converted
+
+
+@dataclass(frozen=True)
+class NormalizedText:
+    """The folded text and, for each of its characters, the index of the original character."""
+
+    source: str
+    text: str
+    origin: tuple[int, ...]
+    script: Script
+
+    def span(self, start: int, end: int) -> EvidenceSpan:
+        """Evidence span in the original text for folded characters `[start, end)`."""
+        if end <= start or start >= len(self.origin):
+            raise ValueError(f"empty or out-of-range folded span {start}:{end}")
+        first = self.origin[start]
+        last = self.origin[min(end, len(self.origin)) - 1] + 1
+        return EvidenceSpan(start=first, end=last, text=self.source[first:last])
+
+
+def _fold_char(char: str) -> str:
+    folded = unicodedata.normalize("NFKC", char).lower()
+    if folded in ("\u3000", "\xa0"):
+        return " "
+    return folded
+
+
+def detect_script(folded: str, simplified: str, converter: ScriptConverter) -> Script:
+    """`traditional` when the text has more Traditional-only than Simplified-only characters."""
+    traditional_only = sum(1 for a, b in zip(folded, simplified, strict=True) if a != b)
+    if traditional_only == 0:
+        return "simplified"
+    as_traditional = converter.to_traditional(folded)
+    if len(as_traditional) == len(folded):
+        simplified_only = sum(1 for a, b in zip(folded, as_traditional, strict=True) if a != b)
+    else:
+        simplified_only = 0
+    return "traditional" if traditional_only > simplified_only else "simplified"
+
+
+def normalize(text: str, converter: ScriptConverter) -> NormalizedText:
+    """Fold `text` for matching, keeping the map back to original offsets."""
+    pieces: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        folded = char if char.isascii() and not char.isupper() else _fold_char(char)
+        pieces.append(folded)
+        origin.extend([index] * len(folded))
+    folded_text = "".join(pieces)
+    simplified = converter.to_simplified(folded_text)
+    script = detect_script(folded_text, simplified, converter)
+    return NormalizedText(source=text, text=simplified, origin=tuple(origin), script=script)
