@@ -1,0 +1,21 @@
+"""`POST /v1/analyze`."""
+
+from fastapi import APIRouter
+
+from app.analysis import input as message_input
+from app.analysis.schemas import Analysis, AnalyzeRequest
+from app.deps import AnalyzerDep, SettingsDep
+
+router = APIRouter(tags=["analysis"])
+
+
+@router.post("/analyze", response_model=Analysis)
+async def analyze_message(body: AnalyzeRequest, analyzer: AnalyzerDep, settings: SettingsDep) -> Analysis:
+    """Category, emotion, risks, demands, escalation and facts of one customer message."""
+    text = message_input.check_text(body.text, max_chars=settings.max_text_chars)
+    context = message_input.check_context(
+        body.context,
+        max_messages=settings.max_context_messages,
+        max_chars=settings.max_text_chars,
+    )
+    return analyzer.analyze(text, context)
