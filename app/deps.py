@@ -1,4 +1,7 @@
-"""Annotated dependencies: what routers receive, built once at start-up and swappable in tests."""
+"""Annotated dependencies: what routers receive, built once at start-up and swappable in tests.
+
+They are `async` so FastAPI resolves them on the event loop, not in a worker thread.
+"""
 
 from typing import Annotated
 
@@ -8,13 +11,13 @@ from app.analysis.service import Analyzer
 from app.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The settings the app was created with."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_analyzer(request: Request) -> Analyzer:
+async def get_analyzer(request: Request) -> Analyzer:
     """The analyzer warmed at start-up."""
     analyzer: Analyzer = request.app.state.analyzer
     return analyzer

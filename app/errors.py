@@ -14,7 +14,9 @@ class HuashuError(Exception):
 
     def to_body(self) -> dict[str, dict[str, str]]:
         """The `{"error": {...}}` body of the HTTP contract."""
-        return {"error": {"code": self.code, "message": self.message, "message_en": self.message_en}}
+        return {
+            "error": {"code": self.code, "message": self.message, "message_en": self.message_en}
+        }
 
 
 class InvalidInput(HuashuError):

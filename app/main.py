@@ -2,15 +2,15 @@
 
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
 
 from app.analysis.service import default_analyzer
 from app.api.errors import install_error_handlers
+from app.api.middleware import BodySizeLimit
 from app.api.v1 import analyze as analyze_routes
-from app.errors import HuashuError
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger("huashu")
@@ -37,23 +37,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = app_settings
     install_error_handlers(app)
-
-    @app.middleware("http")
-    async def limit_body_size(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        declared = request.headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            error = HuashuError(
-                "body_too_large",
-                f"请求体超过 {MAX_BODY_BYTES // 1000} KB，请只发送客户的消息。",
-                f"The request body is over {MAX_BODY_BYTES // 1000} KB; send the message only.",
-                413,
-            )
-            from fastapi.responses import JSONResponse
-
-            return JSONResponse(status_code=error.status, content=error.to_body())
-        return await call_next(request)
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:

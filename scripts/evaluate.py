@@ -1,8 +1,8 @@
 """Evaluate the analyzer on the labeled set: category, emotion, risks, demands, escalation.
 
-    uv run python scripts/evaluate.py              # the test split, human-readable tables
-    uv run python scripts/evaluate.py --split dev  # tune on dev only
-    uv run python scripts/evaluate.py --json       # machine-readable figures
+uv run python scripts/evaluate.py              # the test split, human-readable tables
+uv run python scripts/evaluate.py --split dev  # tune on dev only
+uv run python scripts/evaluate.py --json       # machine-readable figures
 """
 
 from __future__ import annotations
@@ -98,9 +98,7 @@ def evaluate(items: list[dict[str, Any]], analyze: Callable[..., Any]) -> dict[s
         gold_emotion.append({item["emotion"]})
         pred_emotion.append({result.emotion.code})
         gold_polarity.append({"negative" if item["emotion"] in NEGATIVE else "non_negative"})
-        pred_polarity.append(
-            {"negative" if result.emotion.code in NEGATIVE else "non_negative"}
-        )
+        pred_polarity.append({"negative" if result.emotion.code in NEGATIVE else "non_negative"})
         intensity_exact += result.emotion.intensity == item["intensity"]
         intensity_near += abs(result.emotion.intensity - item["intensity"]) <= 1
         gold_risks.append(set(item["risks"]))
@@ -192,12 +190,16 @@ def render(split: str, report: dict[str, Any], baseline: dict[str, Any], show_er
     if show_errors:
         lines.append("\ncategory errors:")
         for error in report["category_errors"]:
-            lines.append(f"  {error['id']}: {error['gold']} → {error['predicted']}  {error['text']}")
+            lines.append(
+                f"  {error['id']}: {error['gold']} → {error['predicted']}  {error['text']}"
+            )
     return "\n".join(lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--split", choices=["dev", "test", "all"], default="test")
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--errors", action="store_true", help="list the category errors")
@@ -218,7 +220,13 @@ def main() -> None:
     )
     if args.json:
         report.pop("category_errors") if not args.errors else None
-        print(json.dumps({"split": args.split, "huashu": report, "baseline": baseline}, ensure_ascii=False, indent=2))
+        print(
+            json.dumps(
+                {"split": args.split, "huashu": report, "baseline": baseline},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
         print(render(args.split, report, baseline, args.errors))
 

@@ -39,7 +39,9 @@ def main() -> None:
                 assignment[item_id] = split
                 counts[split] += 1
                 added += 1
-    SPLIT_FILE.write_text(json.dumps(dict(sorted(assignment.items())), indent=1) + "\n", encoding="utf-8")
+    SPLIT_FILE.write_text(
+        json.dumps(dict(sorted(assignment.items())), indent=1) + "\n", encoding="utf-8"
+    )
     totals = {s: sum(1 for v in assignment.values() if v == s) for s in ("dev", "test")}
     print(f"assigned {added} new ids; dev {totals['dev']}, test {totals['test']}")
 

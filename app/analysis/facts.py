@@ -50,7 +50,9 @@ def parse_number(token: str) -> float | None:
     current = 0.0
     for char in token:
         if char in _DIGITS:
-            current = float(_DIGITS.index(char)) if char not in "两〇" else (2.0 if char == "两" else 0.0)
+            current = (
+                float(_DIGITS.index(char)) if char not in "两〇" else (2.0 if char == "两" else 0.0)
+            )
         elif char in _UNITS:
             unit = _UNITS[char]
             if unit == 10000:
@@ -73,9 +75,7 @@ def _spans(norm: NormalizedText, pairs: Iterable[tuple[int, int]]) -> list[Evide
     return [norm.span(start, end) for start, end in pairs]
 
 
-def extract_facts(
-    norm: NormalizedText, tokens: list[tuple[str, int, int]], products: frozenset[str]
-) -> Facts:
+def extract_facts(norm: NormalizedText, product_spans: Iterable[tuple[int, int]]) -> Facts:
     """Order and tracking numbers, amounts, durations and product words of the folded text."""
     text = norm.text
     order_ids: list[EvidenceSpan] = []
@@ -108,14 +108,15 @@ def extract_facts(
             if value is None:
                 continue
             days = value * _UNIT_DAYS[match.group(3)]
-        durations.append(Duration(days=round(days, 3), span=norm.span(*match.span())))
+        duration = Duration(days=round(days, 3), span=norm.span(*match.span()))
+        duration._folded_span = match.span()
+        durations.append(duration)
 
-    product_spans = _spans(norm, ((start, end) for word, start, end in tokens if word in products))
     return Facts(
         order_ids=order_ids,
         tracking_ids=tracking,
         amounts=amounts,
         durations=durations,
-        products=product_spans,
+        products=_spans(norm, product_spans),
         days_since_purchase=max((d.days for d in durations), default=None),
     )

@@ -7,6 +7,7 @@ A pattern is Simplified lower-case text. `*` inside a pattern allows a short gap
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +66,11 @@ class Modifiers:
     manager_requests: tuple[str, ...]
     resolved_markers: tuple[str, ...]
     rhetorical_markers: tuple[str, ...]
+
+    @cached_property
+    def negator_initials(self) -> frozenset[str]:
+        """First characters of the negators: a clause without one needs no segmenting."""
+        return frozenset(word[0] for word in self.negators)
 
 
 @dataclass
@@ -222,8 +228,12 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
             entries.append((cue, len(key)))
             automaton.add_word(key, entries)
             count += 1
-    automaton.make_automaton()
     products = frozenset(read_word_list(data_dir / "products.dict"))
+    for word in products:
+        # Product words ride on the same automaton: one pass finds cues and facts.
+        cue = Cue("product", "product", 0.0, word, False, None)
+        automaton.add_word(word, [*automaton.get(word, []), (cue, len(word))])
+    automaton.make_automaton()
     return Lexicon(
         automaton=automaton,
         modifiers=_load_modifiers(data_dir / "modifiers.yaml"),

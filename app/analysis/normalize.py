@@ -6,6 +6,7 @@ into the text as sent.
 """
 
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from app.analysis.schemas import EvidenceSpan, Script
@@ -44,7 +45,7 @@ class NormalizedText:
 
     source: str
     text: str
-    origin: tuple[int, ...]
+    origin: Sequence[int]
     script: Script
 
     def span(self, start: int, end: int) -> EvidenceSpan:
@@ -57,10 +58,7 @@ class NormalizedText:
 
 
 def _fold_char(char: str) -> str:
-    folded = unicodedata.normalize("NFKC", char).lower()
-    if folded in ("\u3000", "\xa0"):
-        return " "
-    return folded
+    return unicodedata.normalize("NFKC", char).lower()
 
 
 def detect_script(folded: str, simplified: str, converter: ScriptConverter) -> Script:
@@ -78,13 +76,20 @@ def detect_script(folded: str, simplified: str, converter: ScriptConverter) -> S
 
 def normalize(text: str, converter: ScriptConverter) -> NormalizedText:
     """Fold `text` for matching, keeping the map back to original offsets."""
-    pieces: list[str] = []
-    origin: list[int] = []
-    for index, char in enumerate(text):
-        folded = char if char.isascii() and not char.isupper() else _fold_char(char)
-        pieces.append(folded)
-        origin.extend([index] * len(folded))
-    folded_text = "".join(pieces)
+    folded_text = unicodedata.normalize("NFKC", text).lower()
+    origin: Sequence[int]
+    if len(folded_text) == len(text) and unicodedata.is_normalized("NFC", text):
+        # The common case: every character folds to exactly one character.
+        origin = range(len(text))
+    else:
+        pieces: list[str] = []
+        positions: list[int] = []
+        for index, char in enumerate(text):
+            folded = _fold_char(char)
+            pieces.append(folded)
+            positions.extend([index] * len(folded))
+        folded_text = "".join(pieces)
+        origin = positions
     simplified = converter.to_simplified(folded_text)
     script = detect_script(folded_text, simplified, converter)
     return NormalizedText(source=text, text=simplified, origin=tuple(origin), script=script)

@@ -2,7 +2,7 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, PrivateAttr
 
 Role = Literal["customer", "agent"]
 Script = Literal["simplified", "traditional"]
@@ -62,6 +62,12 @@ class Duration(BaseModel):
 
     days: float
     span: EvidenceSpan
+    _folded_span: tuple[int, int] = PrivateAttr(default=(0, 0))
+
+    @property
+    def folded_span(self) -> tuple[int, int]:
+        """Offsets in the folded text the analyzer matched (internal)."""
+        return self._folded_span
 
 
 class Facts(BaseModel):

@@ -28,18 +28,19 @@ from app.analysis.schemas import (
 Token = tuple[str, int, int]
 
 
+FoldedSpan = tuple[int, int]
+
+
 @dataclass
 class _Scores:
-    """Weighted votes per code of one label family, with the spans that cast them."""
+    """Weighted votes per code of one label family, with the folded spans that cast them."""
 
     score: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    evidence: dict[str, list[EvidenceSpan]] = field(default_factory=lambda: defaultdict(list))
+    evidence: dict[str, list[FoldedSpan]] = field(default_factory=lambda: defaultdict(list))
 
-    def add(self, code: str, weight: float, span: EvidenceSpan | None) -> None:
+    def add(self, code: str, weight: float, span: FoldedSpan | None) -> None:
         self.score[code] += weight
-        if span is not None and all(
-            (span.start, span.end) != (e.start, e.end) for e in self.evidence[code]
-        ):
+        if span is not None and span not in self.evidence[code]:
             self.evidence[code].append(span)
 
     def ranked(self) -> list[tuple[str, float]]:
@@ -54,7 +55,6 @@ class _Reading:
     """Cues of one message after negation and contrast are applied."""
 
     norm: NormalizedText
-    tokens: list[Token]
     hits: list[Hit]
     negated: list[Hit]
     boosted: frozenset[int]  # ids of hits standing after a contrast marker
@@ -92,9 +92,9 @@ class Analyzer:
     def _read(self, text: str) -> _Reading:
         norm = normalize(text, self.converter)
         folded = norm.text
-        tokens: list[Token] = list(self.tokenizer.tokenize(folded, HMM=False))
         raw_hits = list(self.lexicon.find(folded))
-        hits = _drop_contained(raw_hits)
+        hits = _resolve_overlaps(raw_hits)
+        tokens = self._tokens_near_negators(folded)
         negators = self._negator_ends(folded, tokens)
         kept: list[Hit] = []
         negated: list[Hit] = []
@@ -104,8 +104,32 @@ class Analyzer:
             else:
                 kept.append(hit)
         contrast_at = self._last_contrast(folded)
-        boosted = frozenset(id(hit) for hit in kept if contrast_at is not None and hit.start >= contrast_at)
-        return _Reading(norm, tokens, kept, negated, boosted)
+        boosted = frozenset(
+            id(hit) for hit in kept if contrast_at is not None and hit.start >= contrast_at
+        )
+        return _Reading(norm, kept, negated, boosted)
+
+    def _tokens_near_negators(self, folded: str) -> list[Token]:
+        """jieba tokens of the clauses that hold a possible negator, in folded offsets.
+
+        Segmenting tells a negator ("不", "没有") from a word that only starts like one
+        ("不错", "不好意思", "没收到"); clauses without a negator character need no segmenting.
+        """
+        starts = self.lexicon.modifiers.negator_initials
+        tokens: list[Token] = []
+        clause_start = 0
+        has_negator = False
+        for index, char in enumerate(folded + "\n"):
+            if char in CLAUSE_BREAKS:
+                if has_negator:
+                    clause = folded[clause_start:index]
+                    for word, start, end in self.tokenizer.tokenize(clause, HMM=False):
+                        tokens.append((word, clause_start + start, clause_start + end))
+                clause_start = index + 1
+                has_negator = False
+            elif char in starts:
+                has_negator = True
+        return tokens
 
     def _negator_ends(self, folded: str, tokens: list[Token]) -> list[tuple[int, int]]:
         modifiers = self.lexicon.modifiers
@@ -113,7 +137,9 @@ class Analyzer:
         for word, start, end in tokens:
             if word not in modifiers.negators:
                 continue
-            if any(folded.startswith(exception, start) for exception in modifiers.negation_exceptions):
+            if any(
+                folded.startswith(exception, start) for exception in modifiers.negation_exceptions
+            ):
                 continue
             found.append((start, end))
         return found
@@ -152,7 +178,7 @@ class Analyzer:
             if hit.cue.family != "category":
                 continue
             boost = weights["contrast_boost"] if id(hit) in reading.boosted else 1.0
-            scores.add(hit.cue.code, hit.cue.weight * boost, reading.norm.span(hit.start, hit.end))
+            scores.add(hit.cue.code, hit.cue.weight * boost, (hit.start, hit.end))
         background: dict[str, float] = weights["background_categories"]
         if any(code not in background and s > 0 for code, s in scores.score.items()):
             for code, factor in background.items():
@@ -173,7 +199,7 @@ class Analyzer:
             scores.score["return_overdue"] = ranked[0][1] + 0.5
             for duration in facts.durations:
                 if duration.days > window:
-                    scores.add("return_overdue", 0.0, duration.span)
+                    scores.add("return_overdue", 0.0, duration.folded_span)
 
     def _categories(
         self, reading: _Reading, facts: Facts, context_reading: list[_Reading]
@@ -184,12 +210,16 @@ class Analyzer:
         if not ranked:
             inherited = self._category_from_context(context_reading)
             if inherited is not None:
-                return self._label("category", inherited, 0.5, []), None
-            return self._label("category", "other", 0.55, []), None
+                return self._label(reading, "category", inherited, 0.5, []), None
+            return self._label(reading, "category", "other", 0.55, []), None
         top_code, top_score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         primary = self._label(
-            "category", top_code, _confidence(top_score, runner_up, scale), scores.evidence[top_code]
+            reading,
+            "category",
+            top_code,
+            _confidence(top_score, runner_up, scale),
+            scores.evidence[top_code],
         )
         secondary = None
         for code, score in ranked[1:]:
@@ -197,6 +227,7 @@ class Analyzer:
                 self.weights["secondary_min_ratio"] * top_score
             ):
                 secondary = self._label(
+                    reading,
                     "category", code, _confidence(score, top_score, scale) * 0.9,
                     scores.evidence[code],
                 )  # fmt: skip
@@ -204,7 +235,7 @@ class Analyzer:
         if secondary is None and top_code in self.weights["secondary_by_primary"]:
             rule = self.weights["secondary_by_primary"][top_code]
             if rule["when_demand"] in self._demand_codes(reading):
-                secondary = self._label("category", rule["secondary"], 0.5, [])
+                secondary = self._label(reading, "category", rule["secondary"], 0.5, [])
         return primary, secondary
 
     def _category_from_context(self, context_reading: list[_Reading]) -> str | None:
@@ -230,24 +261,35 @@ class Analyzer:
         scores = _Scores()
         for hit in reading.hits:
             if hit.cue.family == "emotion":
-                scores.add(hit.cue.code, hit.cue.weight, reading.norm.span(hit.start, hit.end))
+                scores.add(hit.cue.code, hit.cue.weight, (hit.start, hit.end))
         for hit in reading.negated:
             # "不满意" is a complaint; "不生气" only takes the heat out.
             if hit.cue.family == "emotion" and hit.cue.code == "satisfied":
-                scores.add("disappointed", hit.cue.weight, reading.norm.span(hit.start, hit.end))
+                scores.add("disappointed", hit.cue.weight, (hit.start, hit.end))
 
         is_problem = category.code != "other" or any(r.code != "repeat_contact" for r in risks)
         sarcasm = [m for m in modifiers.sarcasm_markers if m in folded]
         praise = scores.score.get("satisfied", 0.0)
         resolved = any(marker in folded for marker in modifiers.resolved_markers)
-        if praise > 0 and (sarcasm or (is_problem and not resolved and category.confidence >= weights["sarcasm_problem_confidence"])):
+        if praise > 0 and (
+            sarcasm
+            or (
+                is_problem
+                and not resolved
+                and category.confidence >= weights["sarcasm_problem_confidence"]
+            )
+        ):
             # Praise beside a complaint is sarcasm ("呵呵，效率真高"): it is anger, not praise.
             scores.add("angry", praise * weights["sarcasm_factor"], None)
             scores.evidence["angry"].extend(scores.evidence.pop("satisfied", []))
             scores.score["satisfied"] = 0.0
         for marker in sarcasm:
             start = folded.find(marker)
-            scores.add("angry", weights["sarcasm_marker_weight"], reading.norm.span(start, start + len(marker)))
+            scores.add(
+                "angry",
+                weights["sarcasm_marker_weight"],
+                (start, start + len(marker)),
+            )
 
         negative = sum(scores.score.get(code, 0.0) for code in ("angry", "anxious", "disappointed"))
         is_question = any(marker in folded for marker in modifiers.question_markers)
@@ -271,7 +313,7 @@ class Analyzer:
             code=code,
             label=self.lexicon.labels["emotion"][code],
             confidence=confidence,
-            evidence=scores.evidence.get(code, []),
+            evidence=_materialize(reading, scores.evidence.get(code, [])),
             intensity=intensity,
         )
 
@@ -291,7 +333,9 @@ class Analyzer:
         )
         exclaims = folded.count("!")
         raw += min(exclaims, 4) * weights["exclamation_weight"]
-        raw += min(folded.count("?"), 4) * weights["question_weight"] if folded.count("?") > 1 else 0
+        raw += (
+            min(folded.count("?"), 4) * weights["question_weight"] if folded.count("?") > 1 else 0
+        )
         threats = {r.code for r in risks} - {"repeat_contact"}
         raw += weights["threat_weight"] * min(len(threats), 2)
         if any(r.code == "repeat_contact" for r in risks):
@@ -308,13 +352,15 @@ class Analyzer:
         scores = _Scores()
         for hit in reading.hits:
             if hit.cue.family == "risk":
-                scores.add(hit.cue.code, hit.cue.weight, reading.norm.span(hit.start, hit.end))
+                scores.add(hit.cue.code, hit.cue.weight, (hit.start, hit.end))
         earlier_customer = sum(1 for message in context if message.role == "customer")
         if earlier_customer >= self.weights["repeat_contact_turns"]:
             scores.add("repeat_contact", 1.0, None)
         scale = float(self.weights["confidence_scale"])
         return [
-            self._label("risk", code, _confidence(score, 0.0, scale), scores.evidence[code])
+            self._label(
+                reading, "risk", code, _confidence(score, 0.0, scale), scores.evidence[code]
+            )
             for code, score in scores.ranked()
             if score >= self.weights["risk_min_score"]
         ]
@@ -323,7 +369,7 @@ class Analyzer:
         scores = _Scores()
         for hit in reading.hits:
             if hit.cue.family == "demand":
-                scores.add(hit.cue.code, hit.cue.weight, reading.norm.span(hit.start, hit.end))
+                scores.add(hit.cue.code, hit.cue.weight, (hit.start, hit.end))
         scale = float(self.weights["confidence_scale"])
         ranked = scores.ranked()
         actions = [code for code, _ in ranked if code != "info"]
@@ -334,7 +380,11 @@ class Analyzer:
                 continue
             if code == "info" and actions and score < self.weights["info_beside_action_min"]:
                 continue
-            labels.append(self._label("demand", code, _confidence(score, 0.0, scale), scores.evidence[code]))
+            labels.append(
+                self._label(
+                    reading, "demand", code, _confidence(score, 0.0, scale), scores.evidence[code]
+                )
+            )
         return labels
 
     def _escalation(
@@ -352,18 +402,27 @@ class Analyzer:
         if any(word in folded for word in self.lexicon.modifiers.manager_requests):
             return "supervisor"
         high_value = float(self.weights["high_value_amount"])
-        if category.code != "other" and emotion.code not in ("neutral", "satisfied") and any(
-            amount.value >= high_value for amount in facts.amounts
+        if (
+            category.code != "other"
+            and emotion.code not in ("neutral", "satisfied")
+            and any(amount.value >= high_value for amount in facts.amounts)
         ):
             return "supervisor"
         return "none"
 
-    def _label(self, family: str, code: str, confidence: float, evidence: list[EvidenceSpan]) -> Label:
+    def _label(
+        self,
+        reading: _Reading,
+        family: str,
+        code: str,
+        confidence: float,
+        evidence: list[FoldedSpan],
+    ) -> Label:
         return Label(
             code=code,
             label=self.lexicon.labels[family][code],
             confidence=round(confidence, 3),
-            evidence=sorted(evidence, key=lambda span: span.start),
+            evidence=_materialize(reading, evidence),
         )
 
     # --- the one entry point --------------------------------------------------------------
@@ -372,8 +431,12 @@ class Analyzer:
         """Read category, emotion, risks, demands, escalation and facts from one message."""
         context = list(context or [])
         reading = self._read(text)
-        context_reading = [self._read(message.text) for message in context if message.role == "customer"]
-        facts = extract_facts(reading.norm, reading.tokens, self.lexicon.products)
+        context_reading = [
+            self._read(message.text) for message in context if message.role == "customer"
+        ]
+        facts = extract_facts(
+            reading.norm, ((h.start, h.end) for h in reading.hits if h.cue.family == "product")
+        )
         category, secondary = self._categories(reading, facts, context_reading)
         risks = self._risks(reading, context)
         emotion = self._emotion(reading, category, risks, context_reading)
@@ -391,6 +454,17 @@ class Analyzer:
         )
 
 
+def _materialize(reading: _Reading, spans: list[FoldedSpan]) -> list[EvidenceSpan]:
+    """Evidence in the original text's offsets, overlapping pieces merged, in reading order."""
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [reading.norm.span(start, end) for start, end in merged]
+
+
 def _clause_end(folded: str, position: int) -> int:
     for index in range(position, len(folded)):
         if folded[index] in CLAUSE_BREAKS and folded[index] not in "?":
@@ -398,22 +472,25 @@ def _clause_end(folded: str, position: int) -> int:
     return len(folded)
 
 
-def _drop_contained(hits: list[Hit]) -> list[Hit]:
-    """Within a family the longest cue wins: "发错快递" is not also "发错"."""
+def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:
+    """Within a family the longest cue wins ("发错快递" is not also "发错"); of two cues
+    that only overlap, the earlier one keeps the shared characters ("色差太大了" is not "太大了").
+    Cues of one code may overlap freely: together they are one piece of evidence."""
     by_family: dict[str, list[Hit]] = defaultdict(list)
-    for hit in hits:
+    for hit in sorted(hits, key=lambda h: (h.start, h.start - h.end)):
         by_family[hit.cue.family].append(hit)
-    kept = []
+    kept: list[Hit] = []
     for family_hits in by_family.values():
+        chosen: list[Hit] = []
         for hit in family_hits:
-            if not any(
-                other is not hit
-                and other.start <= hit.start
-                and hit.end <= other.end
-                and (other.end - other.start) > (hit.end - hit.start)
-                for other in family_hits
+            if any(
+                other.cue.code != hit.cue.code or other.end >= hit.end
+                for other in chosen
+                if other.end > hit.start
             ):
-                kept.append(hit)
+                continue
+            chosen.append(hit)
+        kept.extend(chosen)
     return kept
 
 

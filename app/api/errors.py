@@ -14,7 +14,11 @@ logger = logging.getLogger("huashu")
 
 _STATUS_MESSAGES: dict[int, tuple[str, str, str]] = {
     404: ("not_found", "没有这个地址，请检查接口路径。", "No such path; check the endpoint."),
-    405: ("method_not_allowed", "该接口不支持这种请求方法。", "This endpoint does not accept that method."),
+    405: (
+        "method_not_allowed",
+        "该接口不支持这种请求方法。",
+        "This endpoint does not accept that method.",
+    ),
     413: ("body_too_large", "请求体过大。", "The request body is too large."),
     415: ("unsupported_media_type", "请求体必须是 JSON。", "The request body must be JSON."),
 }
@@ -46,7 +50,7 @@ def validation_error(errors: list[dict[str, Any]]) -> HuashuError:
     if kind == "missing" and field == "body":
         return HuashuError(
             "body_missing",
-            "缺少请求体，请发送 JSON，例如 {\"text\": \"客户消息\"}。",
+            '缺少请求体，请发送 JSON，例如 {"text": "客户消息"}。',
             'The request body is missing; send JSON such as {"text": "customer message"}.',
             400,
         )
@@ -60,7 +64,7 @@ def validation_error(errors: list[dict[str, Any]]) -> HuashuError:
     if kind in ("model_attributes_type", "dict_type") and field == "body":
         return HuashuError(
             "body_not_object",
-            "请求体必须是 JSON 对象，例如 {\"text\": \"客户消息\"}。",
+            '请求体必须是 JSON 对象，例如 {"text": "客户消息"}。',
             'The request body must be a JSON object such as {"text": "customer message"}.',
             422,
         )

@@ -1,6 +1,6 @@
 """`POST /v1/analyze`."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from app.analysis import input as message_input
 from app.analysis.schemas import Analysis, AnalyzeRequest
@@ -10,7 +10,9 @@ router = APIRouter(tags=["analysis"])
 
 
 @router.post("/analyze", response_model=Analysis)
-async def analyze_message(body: AnalyzeRequest, analyzer: AnalyzerDep, settings: SettingsDep) -> Analysis:
+async def analyze_message(
+    body: AnalyzeRequest, analyzer: AnalyzerDep, settings: SettingsDep
+) -> Response:
     """Category, emotion, risks, demands, escalation and facts of one customer message."""
     text = message_input.check_text(body.text, max_chars=settings.max_text_chars)
     context = message_input.check_context(
@@ -18,4 +20,6 @@ async def analyze_message(body: AnalyzeRequest, analyzer: AnalyzerDep, settings:
         max_messages=settings.max_context_messages,
         max_chars=settings.max_text_chars,
     )
-    return analyzer.analyze(text, context)
+    analysis = analyzer.analyze(text, context)
+    # Serialised once by pydantic-core; the response model above documents the shape.
+    return Response(analysis.model_dump_json(), media_type="application/json")

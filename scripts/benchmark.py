@@ -1,0 +1,219 @@
+"""Measure the analyzer's speed and memory, and the HTTP cost of /v1/analyze against /healthz.
+
+    uv run python scripts/benchmark.py            # everything, human-readable
+    uv run python scripts/benchmark.py --json     # the same figures as JSON
+    uv run python scripts/benchmark.py --no-http  # in-process figures only
+
+Load goes only to a server this script starts on 127.0.0.1, for a bounded time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+STARTUP_PROBE = """
+import json, time, resource
+started = time.perf_counter()
+from app.analysis.service import Analyzer
+analyzer = Analyzer.from_data()
+analyzer.analyze("在吗？")
+elapsed = time.perf_counter() - started
+rss_kb = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmRSS:"))
+print(json.dumps({"startup_s": elapsed, "rss_mb": rss_kb / 1024}))
+"""
+
+
+def eval_messages() -> list[str]:
+    """Every message of the evaluation set (both splits: speed does not tune labels)."""
+    texts = []
+    for path in sorted((ROOT / "eval" / "data").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                texts.append(json.loads(line)["text"])
+    return texts
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def measure_startup(runs: int) -> dict[str, float]:
+    """Start-up time and RSS of a fresh process that loads every lexicon and the tokenizer."""
+    results = []
+    for _ in range(runs):
+        out = subprocess.run(
+            [sys.executable, "-c", STARTUP_PROBE],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        results.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    return {
+        "startup_s_median": statistics.median(r["startup_s"] for r in results),
+        "rss_mb_after_startup": statistics.median(r["rss_mb"] for r in results),
+    }
+
+
+def measure_in_process(rounds: int) -> dict[str, float]:
+    """Per-message latency of `analyze` after warm-up, and throughput on one core."""
+    from app.analysis.service import default_analyzer
+
+    analyzer = default_analyzer()
+    texts = eval_messages()
+    for text in texts:
+        analyzer.analyze(text)
+    timings: list[float] = []
+    typical: list[float] = []
+    started = time.perf_counter()
+    for round_number in range(rounds):
+        for text in texts:
+            t0 = time.perf_counter_ns()
+            analyzer.analyze(text)
+            elapsed_us = (time.perf_counter_ns() - t0) / 1000
+            timings.append(elapsed_us)
+            if round_number == 0 or True:
+                if 20 <= len(text) <= 40:
+                    typical.append(elapsed_us)
+        sys.stderr.write(f"\rin-process round {round_number + 1}/{rounds}")
+    sys.stderr.write("\n")
+    total = time.perf_counter() - started
+    return {
+        "messages": len(texts),
+        "median_us": statistics.median(timings),
+        "p99_us": percentile(timings, 0.99),
+        "typical_30_char_median_us": statistics.median(typical) if typical else float("nan"),
+        "messages_per_second": len(timings) / total,
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def _worker(port: int, request: bytes, deadline: float, counts: list[int]) -> None:
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    try:
+        while time.perf_counter() < deadline:
+            writer.write(request)
+            await writer.drain()
+            length = 0
+            while True:
+                line = await reader.readline()
+                if not line:
+                    return
+                if line.lower().startswith(b"content-length:"):
+                    length = int(line.split(b":")[1])
+                if line in (b"\r\n", b"\n"):
+                    break
+            await reader.readexactly(length)
+            counts[0] += 1
+    finally:
+        writer.close()
+
+
+async def _load(port: int, request: bytes, seconds: float, connections: int) -> float:
+    counts = [0]
+    deadline = time.perf_counter() + seconds
+    started = time.perf_counter()
+    await asyncio.gather(*(_worker(port, request, deadline, counts) for _ in range(connections)))
+    return counts[0] / (time.perf_counter() - started)
+
+
+def measure_http(seconds: float, connections: int) -> dict[str, float]:
+    """Requests per second of POST /v1/analyze and GET /healthz on one uvicorn worker."""
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
+         "--port", str(port), "--workers", "1", "--log-level", "warning", "--no-access-log"],
+        cwd=ROOT,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.5) as sock:
+                    sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+                    if b"200" in sock.recv(100):
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the server did not start within 30 s")
+            time.sleep(0.2)
+        body = json.dumps({"text": "衣服色差太大了，跟图片完全两个颜色！要退货！"}).encode()
+        analyze = (
+            b"POST /v1/analyze HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(body)}\r\n\r\n".encode()
+            + body
+        )
+        health = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+        asyncio.run(_load(port, analyze, 1.0, connections))  # warm-up
+        rps_health = asyncio.run(_load(port, health, seconds, connections))
+        rps_analyze = asyncio.run(_load(port, analyze, seconds, connections))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    return {
+        "healthz_rps": rps_health,
+        "analyze_rps": rps_analyze,
+        "analyze_to_healthz_ratio": rps_analyze / rps_health,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--json", action="store_true", help="print the figures as JSON")
+    parser.add_argument("--rounds", type=int, default=5, help="passes over the evaluation set")
+    parser.add_argument("--startup-runs", type=int, default=3)
+    parser.add_argument("--http-seconds", type=float, default=4.0)
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--no-http", action="store_true")
+    args = parser.parse_args()
+
+    figures: dict[str, Any] = {"cpu_count": os.cpu_count()}
+    figures.update(measure_startup(args.startup_runs))
+    figures.update(measure_in_process(args.rounds))
+    if not args.no_http:
+        figures.update(measure_http(args.http_seconds, args.connections))
+    if args.json:
+        print(json.dumps(figures, indent=2))
+        return
+    print("Huashu analysis benchmark")
+    print(
+        f"  start-up (load lexicons + tokenizer): {figures['startup_s_median']:.2f} s (goal < 2 s)"
+    )
+    print(f"  RSS after start-up:                   {figures['rss_mb_after_startup']:.0f} MB")
+    print(f"  analyze, {figures['messages']} eval messages × {args.rounds} rounds:")
+    print(f"    median {figures['median_us']:.0f} µs, p99 {figures['p99_us']:.0f} µs")
+    print(
+        f"    typical 20–40 char message median {figures['typical_30_char_median_us']:.0f} µs (goal < 200 µs)"
+    )
+    print(f"    {figures['messages_per_second']:.0f} messages/s on one core")
+    if not args.no_http:
+        print(f"  HTTP, one uvicorn worker, {args.connections} keep-alive connections:")
+        print(f"    GET /healthz      {figures['healthz_rps']:.0f} req/s")
+        print(f"    POST /v1/analyze  {figures['analyze_rps']:.0f} req/s")
+        print(f"    ratio {figures['analyze_to_healthz_ratio']:.2f} (goal ≥ 0.6)")
+
+
+if __name__ == "__main__":
+    main()
