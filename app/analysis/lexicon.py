@@ -66,11 +66,38 @@ class Modifiers:
     manager_requests: tuple[str, ...]
     resolved_markers: tuple[str, ...]
     rhetorical_markers: tuple[str, ...]
+    politeness_markers: tuple[str, ...]
+    thanks_markers: tuple[str, ...]
+
+    def marker_lists(self) -> dict[str, dict[str, float]]:
+        """Marker lists found by the automaton, each word with its weight."""
+        lists = {
+            "contrast": self.contrast_markers,
+            "sarcasm": self.sarcasm_markers,
+            "question": self.question_markers,
+            "manager": self.manager_requests,
+            "resolved": self.resolved_markers,
+            "politeness": self.politeness_markers,
+            "thanks": self.thanks_markers,
+        }
+        marker_words = {name: dict.fromkeys(words, 1.0) for name, words in lists.items()}
+        marker_words["intensifier"] = dict(self.intensifiers)
+        return marker_words
 
     @cached_property
     def negator_initials(self) -> frozenset[str]:
         """First characters of the negators: a clause without one needs no segmenting."""
         return frozenset(word[0] for word in self.negators)
+
+
+@dataclass(frozen=True)
+class Combination:
+    """A category shown by words of several classes together ("顺丰" + "怎么发了")."""
+
+    category: str
+    weight: float
+    requires: tuple[str, ...]
+    reason: str
 
 
 @dataclass
@@ -82,6 +109,7 @@ class Lexicon:
     labels: dict[str, dict[str, str]]
     weights: dict[str, Any]
     products: frozenset[str]
+    combinations: list[Combination] = field(default_factory=list)
     cue_count: int = 0
     files: list[Path] = field(default_factory=list)
 
@@ -179,6 +207,8 @@ def _load_modifiers(path: Path) -> Modifiers:
         manager_requests=_string_tuple(document, "manager_requests", path),
         resolved_markers=_string_tuple(document, "resolved_markers", path),
         rhetorical_markers=_string_tuple(document, "rhetorical_markers", path),
+        politeness_markers=_string_tuple(document, "politeness_markers", path),
+        thanks_markers=_string_tuple(document, "thanks_markers", path),
     )
 
 
@@ -206,6 +236,40 @@ def read_word_list(path: Path) -> list[str]:
     return words
 
 
+def _load_combinations(path: Path) -> tuple[dict[str, list[str]], list[Combination]]:
+    document = _read_yaml(path)
+    if not isinstance(document, dict):
+        raise LexiconError(f"{path}: expected `word_classes` and `combinations`")
+    classes: dict[str, list[str]] = {}
+    for name, entry in (document.get("word_classes") or {}).items():
+        if not isinstance(entry, dict) or not entry.get("reason"):
+            raise LexiconError(f"{path}: word class {name!r} needs a `reason`")
+        words = entry.get("words")
+        if not isinstance(words, list) or not words:
+            raise LexiconError(f"{path}: word class {name!r} needs a non-empty `words` list")
+        classes[str(name)] = [str(word).lower() for word in words]
+    combinations = []
+    for number, entry in enumerate(document.get("combinations") or [], start=1):
+        where = f"{path}: combination {number}"
+        if not isinstance(entry, dict) or not entry.get("reason"):
+            raise LexiconError(f"{where}: needs a `reason`")
+        category = str(entry.get("category"))
+        if category not in FAMILY_CODES["category"]:
+            raise LexiconError(f"{where}: unknown category {category!r}")
+        requires = tuple(str(name) for name in entry.get("requires") or [])
+        unknown = [name for name in requires if name not in classes]
+        if len(requires) < 2 or unknown:
+            raise LexiconError(f"{where}: `requires` needs two or more known classes {unknown}")
+        combinations.append(
+            Combination(category, float(entry.get("weight", 2.0)), requires, str(entry["reason"]))
+        )
+    return classes, combinations
+
+
+def _add(automaton: Any, key: str, cue: Cue) -> None:
+    automaton.add_word(key, [*automaton.get(key, []), (cue, len(key))])
+
+
 def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     """Read and validate every data file and build the automaton."""
     weights = _read_yaml(data_dir / "weights.yaml")
@@ -224,22 +288,29 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         path = data_dir / filename
         files.append(path)
         for key, cue in _load_cue_file(path, family, gap_chars):
-            entries = automaton.get(key, [])
-            entries.append((cue, len(key)))
-            automaton.add_word(key, entries)
+            _add(automaton, key, cue)
             count += 1
+    # Product words, markers and word classes ride on the same automaton: one pass finds all.
     products = frozenset(read_word_list(data_dir / "products.dict"))
     for word in products:
-        # Product words ride on the same automaton: one pass finds cues and facts.
-        cue = Cue("product", "product", 0.0, word, False, None)
-        automaton.add_word(word, [*automaton.get(word, []), (cue, len(word))])
+        _add(automaton, word, Cue("product", "product", 0.0, word, False, None))
+    modifiers = _load_modifiers(data_dir / "modifiers.yaml")
+    for name, words in modifiers.marker_lists().items():
+        for word, weight in words.items():
+            _add(automaton, word, Cue(f"marker:{name}", name, weight, word, False, None))
+    classes, combinations = _load_combinations(data_dir / "combinations.yaml")
+    for name, class_words in classes.items():
+        for word in class_words:
+            _add(automaton, word, Cue(f"class:{name}", name, 1.0, word, False, None))
     automaton.make_automaton()
+    files += [data_dir / "modifiers.yaml", data_dir / "combinations.yaml"]
     return Lexicon(
         automaton=automaton,
-        modifiers=_load_modifiers(data_dir / "modifiers.yaml"),
+        modifiers=modifiers,
         labels=_load_labels(data_dir / "labels.yaml"),
         weights=weights,
         products=products,
+        combinations=combinations,
         cue_count=count,
         files=files,
     )

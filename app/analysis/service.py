@@ -26,9 +26,8 @@ from app.analysis.schemas import (
 )
 
 Token = tuple[str, int, int]
-
-
 FoldedSpan = tuple[int, int]
+NEGATIVE_EMOTIONS = ("angry", "anxious", "disappointed")
 
 
 @dataclass
@@ -55,9 +54,15 @@ class _Reading:
     """Cues of one message after negation and contrast are applied."""
 
     norm: NormalizedText
-    hits: list[Hit]
-    negated: list[Hit]
+    hits: list[Hit]  # label cues (category, emotion, risk, demand) that stand
+    negated: list[Hit]  # label cues denied by a negator
+    markers: dict[str, list[Hit]]  # modifier words by list name
+    classes: dict[str, list[Hit]]  # word-class words by class name
+    products: list[FoldedSpan]
     boosted: frozenset[int]  # ids of hits standing after a contrast marker
+
+    def has(self, marker: str) -> bool:
+        return marker in self.markers
 
 
 def _confidence(top: float, runner_up: float, scale: float) -> float:
@@ -92,22 +97,30 @@ class Analyzer:
     def _read(self, text: str) -> _Reading:
         norm = normalize(text, self.converter)
         folded = norm.text
-        raw_hits = list(self.lexicon.find(folded))
-        hits = _resolve_overlaps(raw_hits)
-        tokens = self._tokens_near_negators(folded)
-        negators = self._negator_ends(folded, tokens)
+        hits = _resolve_overlaps(list(self.lexicon.find(folded)))
+        negators = self._negator_ends(folded, self._tokens_near_negators(folded))
         kept: list[Hit] = []
         negated: list[Hit] = []
+        markers: dict[str, list[Hit]] = defaultdict(list)
+        classes: dict[str, list[Hit]] = defaultdict(list)
+        products: list[FoldedSpan] = []
         for hit in hits:
-            if hit.cue.negatable and self._is_negated(folded, hit, negators):
+            family = hit.cue.family
+            if family.startswith("marker:"):
+                markers[hit.cue.code].append(hit)
+            elif family.startswith("class:"):
+                classes[hit.cue.code].append(hit)
+            elif family == "product":
+                products.append((hit.start, hit.end))
+            elif hit.cue.negatable and self._is_negated(folded, hit, negators):
                 negated.append(hit)
             else:
                 kept.append(hit)
-        contrast_at = self._last_contrast(folded)
+        contrast_at = max((hit.end for hit in markers.get("contrast", [])), default=None)
         boosted = frozenset(
             id(hit) for hit in kept if contrast_at is not None and hit.start >= contrast_at
         )
-        return _Reading(norm, kept, negated, boosted)
+        return _Reading(norm, kept, negated, dict(markers), dict(classes), products, boosted)
 
     def _tokens_near_negators(self, folded: str) -> list[Token]:
         """jieba tokens of the clauses that hold a possible negator, in folded offsets.
@@ -131,20 +144,16 @@ class Analyzer:
                 has_negator = True
         return tokens
 
-    def _negator_ends(self, folded: str, tokens: list[Token]) -> list[tuple[int, int]]:
+    def _negator_ends(self, folded: str, tokens: list[Token]) -> list[FoldedSpan]:
         modifiers = self.lexicon.modifiers
-        found = []
-        for word, start, end in tokens:
-            if word not in modifiers.negators:
-                continue
-            if any(
-                folded.startswith(exception, start) for exception in modifiers.negation_exceptions
-            ):
-                continue
-            found.append((start, end))
-        return found
+        return [
+            (start, end)
+            for word, start, end in tokens
+            if word in modifiers.negators
+            and not any(folded.startswith(exc, start) for exc in modifiers.negation_exceptions)
+        ]
 
-    def _is_negated(self, folded: str, hit: Hit, negators: list[tuple[int, int]]) -> bool:
+    def _is_negated(self, folded: str, hit: Hit, negators: list[FoldedSpan]) -> bool:
         modifiers = self.lexicon.modifiers
         for start, end in negators:
             if end > hit.start or hit.start - end > modifiers.negation_window:
@@ -154,31 +163,27 @@ class Analyzer:
                 continue
             if any(breaker in gap for breaker in modifiers.scope_breakers):
                 continue
-            clause_end = _clause_end(folded, hit.end)
-            clause = folded[start:clause_end]
+            clause = folded[start : _clause_end(folded, hit.end)]
             if any(marker in clause for marker in modifiers.rhetorical_markers):
                 continue
             return True
         return False
 
-    def _last_contrast(self, folded: str) -> int | None:
-        positions = [
-            folded.rfind(marker) + len(marker)
-            for marker in self.lexicon.modifiers.contrast_markers
-            if marker in folded
-        ]
-        return max(positions) if positions else None
-
-    # --- label families ----------------------------------------------------------------
+    # --- category -----------------------------------------------------------------------
 
     def _category_scores(self, reading: _Reading, facts: Facts) -> _Scores:
         weights = self.weights
         scores = _Scores()
         for hit in reading.hits:
-            if hit.cue.family != "category":
-                continue
-            boost = weights["contrast_boost"] if id(hit) in reading.boosted else 1.0
-            scores.add(hit.cue.code, hit.cue.weight * boost, (hit.start, hit.end))
+            if hit.cue.family == "category":
+                boost = weights["contrast_boost"] if id(hit) in reading.boosted else 1.0
+                scores.add(hit.cue.code, hit.cue.weight * boost, (hit.start, hit.end))
+        for combination in self.lexicon.combinations:
+            if all(name in reading.classes for name in combination.requires):
+                scores.add(combination.category, combination.weight, None)
+                for name in combination.requires:
+                    first = reading.classes[name][0]
+                    scores.evidence[combination.category].append((first.start, first.end))
         background: dict[str, float] = weights["background_categories"]
         if any(code not in background and s > 0 for code, s in scores.score.items()):
             for code, factor in background.items():
@@ -192,72 +197,64 @@ class Analyzer:
         window = float(self.weights["return_window_days"])
         age = facts.days_since_purchase
         ranked = scores.ranked()
-        if not ranked:
+        if not ranked or age is None or age <= window:
             return
-        top = ranked[0][0]
-        if age is not None and age > window and top in self.weights["window_bound_categories"]:
+        if ranked[0][0] in self.weights["window_bound_categories"]:
             scores.score["return_overdue"] = ranked[0][1] + 0.5
             for duration in facts.durations:
                 if duration.days > window:
                     scores.add("return_overdue", 0.0, duration.folded_span)
 
     def _categories(
-        self, reading: _Reading, facts: Facts, context_reading: list[_Reading]
+        self, reading: _Reading, facts: Facts, context_readings: list[_Reading]
     ) -> tuple[Label, Label | None]:
         scores = self._category_scores(reading, facts)
         ranked = scores.ranked()
         scale = float(self.weights["confidence_scale"])
         if not ranked:
-            inherited = self._category_from_context(context_reading)
+            inherited = self._category_from_context(context_readings)
             if inherited is not None:
                 return self._label(reading, "category", inherited, 0.5, []), None
             return self._label(reading, "category", "other", 0.55, []), None
         top_code, top_score = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         primary = self._label(
-            reading,
-            "category",
-            top_code,
-            _confidence(top_score, runner_up, scale),
+            reading, "category", top_code, _confidence(top_score, runner_up, scale),
             scores.evidence[top_code],
-        )
+        )  # fmt: skip
         secondary = None
         for code, score in ranked[1:]:
-            if score >= self.weights["secondary_min_score"] and score >= (
+            if code != "other" and score >= self.weights["secondary_min_score"] and score >= (
                 self.weights["secondary_min_ratio"] * top_score
             ):
                 secondary = self._label(
-                    reading,
-                    "category", code, _confidence(score, top_score, scale) * 0.9,
+                    reading, "category", code, _confidence(score, top_score, scale) * 0.9,
                     scores.evidence[code],
                 )  # fmt: skip
                 break
-        if secondary is None and top_code in self.weights["secondary_by_primary"]:
-            rule = self.weights["secondary_by_primary"][top_code]
-            if rule["when_demand"] in self._demand_codes(reading):
+        rule = self.weights["secondary_by_primary"].get(top_code)
+        if secondary is None and rule is not None:
+            if any(h.cue.family == "demand" and h.cue.code == rule["when_demand"] for h in reading.hits):
                 secondary = self._label(reading, "category", rule["secondary"], 0.5, [])
         return primary, secondary
 
-    def _category_from_context(self, context_reading: list[_Reading]) -> str | None:
-        for earlier in reversed(context_reading):
+    def _category_from_context(self, context_readings: list[_Reading]) -> str | None:
+        for earlier in reversed(context_readings):
             ranked = self._category_scores(earlier, Facts()).ranked()
-            if ranked:
+            if ranked and ranked[0][0] != "other":
                 return ranked[0][0]
         return None
 
-    def _demand_codes(self, reading: _Reading) -> set[str]:
-        return {hit.cue.code for hit in reading.hits if hit.cue.family == "demand"}
+    # --- emotion ------------------------------------------------------------------------
 
     def _emotion(
         self,
         reading: _Reading,
         category: Label,
         risks: list[Label],
-        context_reading: list[_Reading],
+        context_readings: list[_Reading],
     ) -> EmotionLabel:
         weights = self.weights
-        modifiers = self.lexicon.modifiers
-        folded = reading.norm.text
         scores = _Scores()
         for hit in reading.hits:
             if hit.cue.family == "emotion":
@@ -267,86 +264,81 @@ class Analyzer:
             if hit.cue.family == "emotion" and hit.cue.code == "satisfied":
                 scores.add("disappointed", hit.cue.weight, (hit.start, hit.end))
 
-        is_problem = category.code != "other" or any(r.code != "repeat_contact" for r in risks)
-        sarcasm = [m for m in modifiers.sarcasm_markers if m in folded]
+        threats = {r.code for r in risks} - {"repeat_contact"}
+        is_problem = category.code != "other" or bool(threats)
+        resolved = reading.has("resolved")
         praise = scores.score.get("satisfied", 0.0)
-        resolved = any(marker in folded for marker in modifiers.resolved_markers)
-        if praise > 0 and (
-            sarcasm
-            or (
-                is_problem
-                and not resolved
-                and category.confidence >= weights["sarcasm_problem_confidence"]
-            )
-        ):
-            # Praise beside a complaint is sarcasm ("呵呵，效率真高"): it is anger, not praise.
+        sarcasm_markers = reading.markers.get("sarcasm", [])
+        if praise > 0 and (sarcasm_markers or (is_problem and not resolved)):
+            # Praise beside a complaint is sarcasm ("呵呵，效率真高"): anger, not praise.
             scores.add("angry", praise * weights["sarcasm_factor"], None)
             scores.evidence["angry"].extend(scores.evidence.pop("satisfied", []))
             scores.score["satisfied"] = 0.0
-        for marker in sarcasm:
-            start = folded.find(marker)
-            scores.add(
-                "angry",
-                weights["sarcasm_marker_weight"],
-                (start, start + len(marker)),
-            )
-
-        negative = sum(scores.score.get(code, 0.0) for code in ("angry", "anxious", "disappointed"))
-        is_question = any(marker in folded for marker in modifiers.question_markers)
-        if negative == 0 and scores.score.get("satisfied", 0.0) == 0:
-            if is_problem and not is_question:
-                prior = weights["problem_emotion_prior"]
-                scores.add(prior["emotion"], prior["weight"], None)
-            else:
-                scores.add("neutral", 1.0, None)
-        if any(r.code in ("abuse",) for r in risks):
+        for marker in sarcasm_markers:
+            scores.add("angry", weights["sarcasm_marker_weight"], (marker.start, marker.end))
+        if "abuse" in threats:
             scores.add("angry", weights["abuse_anger"], None)
 
+        negative = sum(scores.score.get(code, 0.0) for code in NEGATIVE_EMOTIONS)
+        thanks = reading.markers.get("thanks", [])
+        if negative == 0 and scores.score.get("satisfied", 0.0) == 0:
+            courteous = reading.has("politeness") or thanks or reading.has("question")
+            if is_problem and (threats or not courteous):
+                prior = weights["problem_emotion_prior"]
+                scores.add(prior["emotion"], prior["weight"], None)
+            elif thanks and (resolved or not is_problem):
+                for hit in thanks:
+                    scores.add("satisfied", 1.0, (hit.start, hit.end))
+            else:
+                scores.add("neutral", 1.0, None)
+        elif negative == 0 and thanks:
+            for hit in thanks:
+                scores.add("satisfied", 0.5, (hit.start, hit.end))
+
+        code, top = scores.ranked()[0]
         ranked = scores.ranked()
-        code, top = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-        confidence = _confidence(top, runner_up, float(weights["confidence_scale"]))
         intensity = 0
-        if code not in ("neutral", "satisfied"):
-            intensity = self._intensity(reading, top, risks, context_reading)
+        if code in NEGATIVE_EMOTIONS:
+            intensity = self._intensity(reading, top, threats, risks, context_readings)
         return EmotionLabel(
             code=code,
             label=self.lexicon.labels["emotion"][code],
-            confidence=confidence,
+            confidence=_confidence(top, runner_up, float(weights["confidence_scale"])),
             evidence=_materialize(reading, scores.evidence.get(code, [])),
             intensity=intensity,
         )
 
     def _intensity(
-        self, reading: _Reading, emotion_score: float, risks: list[Label],
-        context_reading: list[_Reading],
-    ) -> int:  # fmt: skip
+        self,
+        reading: _Reading,
+        emotion_score: float,
+        threats: set[str],
+        risks: list[Label],
+        context_readings: list[_Reading],
+    ) -> int:
         weights = self.weights
-        folded = reading.norm.text
-        if any(r.code == "abuse" for r in risks):
+        if "abuse" in threats:
             return 3
+        folded = reading.norm.text
         raw = emotion_score
-        raw += sum(
-            weight * folded.count(word)
-            for word, weight in self.lexicon.modifiers.intensifiers.items()
-            if word in folded
-        )
-        exclaims = folded.count("!")
-        raw += min(exclaims, 4) * weights["exclamation_weight"]
-        raw += (
-            min(folded.count("?"), 4) * weights["question_weight"] if folded.count("?") > 1 else 0
-        )
-        threats = {r.code for r in risks} - {"repeat_contact"}
+        raw += sum(hit.cue.weight for hit in reading.markers.get("intensifier", []))
+        raw += min(folded.count("!"), 4) * weights["exclamation_weight"]
+        questions = folded.count("?")
+        raw += min(questions, 4) * weights["question_weight"] if questions > 1 else 0.0
         raw += weights["threat_weight"] * min(len(threats), 2)
         if any(r.code == "repeat_contact" for r in risks):
             raw += weights["repeat_weight"]
         upset_before = sum(
-            1 for earlier in context_reading
-            if any(h.cue.family == "emotion" and h.cue.code in ("angry", "disappointed", "anxious") for h in earlier.hits)
-        )  # fmt: skip
+            1
+            for earlier in context_readings
+            if any(h.cue.family == "emotion" and h.cue.code in NEGATIVE_EMOTIONS for h in earlier.hits)
+        )
         raw += min(upset_before, 2) * weights["context_upset_weight"]
         thresholds: list[float] = weights["intensity_thresholds"]
         return 1 + sum(1 for threshold in thresholds if raw >= threshold)
+
+    # --- risks, demands, escalation -----------------------------------------------------
 
     def _risks(self, reading: _Reading, context: Sequence[ContextMessage]) -> list[Label]:
         scores = _Scores()
@@ -358,32 +350,27 @@ class Analyzer:
             scores.add("repeat_contact", 1.0, None)
         scale = float(self.weights["confidence_scale"])
         return [
-            self._label(
-                reading, "risk", code, _confidence(score, 0.0, scale), scores.evidence[code]
-            )
+            self._label(reading, "risk", code, _confidence(score, 0.0, scale), scores.evidence[code])
             for code, score in scores.ranked()
             if score >= self.weights["risk_min_score"]
         ]
 
-    def _demands(self, reading: _Reading, emotion: EmotionLabel) -> list[Label]:
+    def _demands(self, reading: _Reading) -> list[Label]:
         scores = _Scores()
         for hit in reading.hits:
             if hit.cue.family == "demand":
                 scores.add(hit.cue.code, hit.cue.weight, (hit.start, hit.end))
         scale = float(self.weights["confidence_scale"])
         ranked = scores.ranked()
-        actions = [code for code, _ in ranked if code != "info"]
-        minimum = self.weights["demand_min_score"]
+        has_action = any(code != "info" for code, _ in ranked)
         labels = []
         for code, score in ranked:
-            if score < minimum:
+            if score < self.weights["demand_min_score"]:
                 continue
-            if code == "info" and actions and score < self.weights["info_beside_action_min"]:
+            if code == "info" and has_action and score < self.weights["info_beside_action_min"]:
                 continue
             labels.append(
-                self._label(
-                    reading, "demand", code, _confidence(score, 0.0, scale), scores.evidence[code]
-                )
+                self._label(reading, "demand", code, _confidence(score, 0.0, scale), scores.evidence[code])
             )
         return labels
 
@@ -394,12 +381,11 @@ class Analyzer:
         codes = {risk.code for risk in risks}
         if codes & CRISIS_RISKS:
             return "crisis"
-        folded = reading.norm.text
         if "abuse" in codes:
             return "supervisor"
         if "repeat_contact" in codes and emotion.code == "angry":
             return "supervisor"
-        if any(word in folded for word in self.lexicon.modifiers.manager_requests):
+        if reading.has("manager"):
             return "supervisor"
         high_value = float(self.weights["high_value_amount"])
         if (
@@ -431,25 +417,19 @@ class Analyzer:
         """Read category, emotion, risks, demands, escalation and facts from one message."""
         context = list(context or [])
         reading = self._read(text)
-        context_reading = [
-            self._read(message.text) for message in context if message.role == "customer"
-        ]
-        facts = extract_facts(
-            reading.norm, ((h.start, h.end) for h in reading.hits if h.cue.family == "product")
-        )
-        category, secondary = self._categories(reading, facts, context_reading)
+        context_readings = [self._read(m.text) for m in context if m.role == "customer"]
+        facts = extract_facts(reading.norm, reading.products)
+        category, secondary = self._categories(reading, facts, context_readings)
         risks = self._risks(reading, context)
-        emotion = self._emotion(reading, category, risks, context_reading)
-        demands = self._demands(reading, emotion)
-        escalation = self._escalation(reading, risks, emotion, facts, category)
+        emotion = self._emotion(reading, category, risks, context_readings)
         return Analysis(
             script=reading.norm.script,
             category=category,
             secondary=secondary,
             emotion=emotion,
             risks=risks,
-            demands=demands,
-            escalation=escalation,
+            demands=self._demands(reading),
+            escalation=self._escalation(reading, risks, emotion, facts, category),
             facts=facts,
         )
 
@@ -467,7 +447,7 @@ def _materialize(reading: _Reading, spans: list[FoldedSpan]) -> list[EvidenceSpa
 
 def _clause_end(folded: str, position: int) -> int:
     for index in range(position, len(folded)):
-        if folded[index] in CLAUSE_BREAKS and folded[index] not in "?":
+        if folded[index] in CLAUSE_BREAKS and folded[index] != "?":
             return index + 1
     return len(folded)
 
