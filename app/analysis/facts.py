@@ -6,7 +6,11 @@ from collections.abc import Iterable
 from app.analysis.normalize import NormalizedText
 from app.analysis.schemas import Amount, Duration, EvidenceSpan, Facts
 
-_DIGITS = "零〇一二两三四五六七八九"
+_DIGIT_VALUES = {
+    "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
+    "七": 7, "八": 8, "九": 9,
+}  # fmt: skip
+_DIGITS = "".join(_DIGIT_VALUES)
 _UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _NUMBER = rf"(?:\d+(?:\.\d+)?|[{_DIGITS}十百千万半几]+)"
 
@@ -17,12 +21,17 @@ _ORDER_ID = re.compile(
 _TRACKING_PREFIX = re.compile(r"(?:快递|运单|物流)单?号?\s*(?:是|为|:)?\s*$")
 _AMOUNT = re.compile(
     rf"(?:[¥$]\s*({_NUMBER}))|(?:({_NUMBER})\s*(k|w|千|万)?\s*(?:元|块钱|块|rmb|人民币|大洋|米(?![a-z]))|"
-    rf"(?:花了|价值|价格|总价|付了|实付)\s*({_NUMBER})\s*(k|w|千|万)?)"
+    rf"(?:花了|价值|价格|总价|付了|实付)\s*({_NUMBER})\s*(k|w|千|万)?\s*(?:元|块钱|块)?)"
+    # "4299买的", "那台7800的相机": a price named without a currency word.
+    r"|(?<![\d.])(\d{3,6})(?=\s*(?:买的|买了|拍的|入手|的(?:手机|电脑|笔记本|相机|电视|冰箱|空调|洗衣机|沙发|床垫|包|表|耳机|平板)))"
+    r"|(?:那台|这台|一台|那部|这部|那个|这个)\s*(\d{3,6})(?=的)"
 )
 _DURATION = re.compile(
     rf"({_NUMBER})\s*(?:个)?(多)?\s*(小时|钟头|天|日|礼拜|星期|周|月|年)(?:多)?"
     r"|(昨天|前天|大前天|上周|上星期|上个?礼拜|上个?月|去年|半个月|半年)"
 )
+# "15天内发货", "七天无理由": a deadline or a policy, not how old the order is.
+_DEADLINE_AFTER = re.compile(r"\s*(?:之内|以内|内|无理由|无条件|退换|鉴赏|包退|包换|保修|质保)")
 _RELATIVE_DAYS = {
     "昨天": 1.0, "前天": 2.0, "大前天": 3.0, "上周": 7.0, "上星期": 7.0, "上礼拜": 7.0,
     "上个礼拜": 7.0, "上月": 30.0, "上个月": 30.0, "去年": 365.0, "半个月": 15.0,
@@ -49,10 +58,8 @@ def parse_number(token: str) -> float | None:
     total = 0.0
     current = 0.0
     for char in token:
-        if char in _DIGITS:
-            current = (
-                float(_DIGITS.index(char)) if char not in "两〇" else (2.0 if char == "两" else 0.0)
-            )
+        if char in _DIGIT_VALUES:
+            current = float(_DIGIT_VALUES[char])
         elif char in _UNITS:
             unit = _UNITS[char]
             if unit == 10000:
@@ -92,7 +99,7 @@ def extract_facts(norm: NormalizedText, product_spans: Iterable[tuple[int, int]]
 
     amounts: list[Amount] = []
     for match in _AMOUNT.finditer(text):
-        number = match.group(1) or match.group(2) or match.group(4)
+        number = match.group(1) or match.group(2) or match.group(4) or match.group(6) or match.group(7)
         suffix = match.group(3) or match.group(5)
         value = parse_number(number) if number else None
         if value is None:
@@ -108,7 +115,11 @@ def extract_facts(norm: NormalizedText, product_spans: Iterable[tuple[int, int]]
             if value is None:
                 continue
             days = value * _UNIT_DAYS[match.group(3)]
-        duration = Duration(days=round(days, 3), span=norm.span(*match.span()))
+        duration = Duration(
+            days=round(days, 3),
+            span=norm.span(*match.span()),
+            is_deadline=_DEADLINE_AFTER.match(text, match.end()) is not None,
+        )
         duration._folded_span = match.span()
         durations.append(duration)
 
@@ -118,5 +129,5 @@ def extract_facts(norm: NormalizedText, product_spans: Iterable[tuple[int, int]]
         amounts=amounts,
         durations=durations,
         products=_spans(norm, product_spans),
-        days_since_purchase=max((d.days for d in durations), default=None),
+        days_since_purchase=max((d.days for d in durations if not d.is_deadline), default=None),
     )

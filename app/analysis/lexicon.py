@@ -40,6 +40,7 @@ class Cue:
     pattern: str
     negatable: bool
     tail: re.Pattern[str] | None  # the rest of a gap pattern, checked after the first fragment
+    yields_to: tuple[str, ...] = ()  # codes of the same family that make this cue not count
 
 
 @dataclass(frozen=True)
@@ -110,6 +111,7 @@ class Lexicon:
     weights: dict[str, Any]
     products: frozenset[str]
     combinations: list[Combination] = field(default_factory=list)
+    regex_cues: list[tuple[re.Pattern[str], Cue]] = field(default_factory=list)
     cue_count: int = 0
     files: list[Path] = field(default_factory=list)
 
@@ -125,6 +127,9 @@ class Lexicon:
                         continue
                     end = tail_match.end()
                 yield Hit(cue=cue, start=start, end=end)
+        for pattern, cue in self.regex_cues:
+            for match in pattern.finditer(text):
+                yield Hit(cue=cue, start=match.start(), end=match.end())
 
 
 def _read_yaml(path: Path) -> Any:
@@ -146,12 +151,15 @@ def _compile_pattern(pattern: str, gap_chars: int) -> tuple[str, re.Pattern[str]
     return fragments[0], re.compile(tail)
 
 
-def _load_cue_file(path: Path, family: str, gap_chars: int) -> list[tuple[str, Cue]]:
+def _load_cue_file(
+    path: Path, family: str, gap_chars: int
+) -> tuple[list[tuple[str, Cue]], list[tuple[re.Pattern[str], Cue]]]:
     document = _read_yaml(path)
     if not isinstance(document, dict):
         raise LexiconError(f"{path}: expected a mapping of code to groups")
     known = FAMILY_CODES[family]
     compiled: list[tuple[str, Cue]] = []
+    regexes: list[tuple[re.Pattern[str], Cue]] = []
     for code, groups in document.items():
         if code not in known:
             raise LexiconError(f"{path}: unknown {family} code {code!r}")
@@ -166,15 +174,28 @@ def _load_cue_file(path: Path, family: str, gap_chars: int) -> list[tuple[str, C
                 raise LexiconError(f"{where}: `patterns` must be a non-empty list")
             weight = float(group.get("weight", 1.0))
             negatable = bool(group.get("negatable", True))
+            yields_to = tuple(str(code) for code in group.get("yields_to") or ())
+            if any(code not in known for code in yields_to):
+                raise LexiconError(f"{where}: unknown code in `yields_to` {yields_to}")
+            if group.get("regex"):
+                # Few and small: counts and units ("少了四颗") that a word list cannot spell out.
+                for raw in patterns:
+                    try:
+                        regex = re.compile(str(raw))
+                    except re.error as exc:
+                        raise LexiconError(f"{where}: bad regex {raw!r}: {exc}") from exc
+                    cue = Cue(family, code, weight, str(raw), negatable, None, yields_to)
+                    regexes.append((regex, cue))
+                continue
             for raw in patterns:
                 pattern = str(raw).lower()
                 try:
                     key, tail = _compile_pattern(pattern, gap_chars)
                 except LexiconError as exc:
                     raise LexiconError(f"{where}: {exc}") from exc
-                cue = Cue(family, code, weight, pattern, negatable, tail)
+                cue = Cue(family, code, weight, pattern, negatable, tail, yields_to)
                 compiled.append((key, cue))
-    return compiled
+    return compiled, regexes
 
 
 def _string_tuple(document: dict[str, Any], key: str, path: Path) -> tuple[str, ...]:
@@ -279,6 +300,7 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     automaton = ahocorasick.Automaton()
     files = []
     count = 0
+    regex_cues: list[tuple[re.Pattern[str], Cue]] = []
     for family, filename in (
         ("category", "categories.yaml"),
         ("emotion", "emotions.yaml"),
@@ -287,9 +309,11 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
     ):
         path = data_dir / filename
         files.append(path)
-        for key, cue in _load_cue_file(path, family, gap_chars):
+        literal_cues, family_regexes = _load_cue_file(path, family, gap_chars)
+        for key, cue in literal_cues:
             _add(automaton, key, cue)
-            count += 1
+        regex_cues += family_regexes
+        count += len(literal_cues) + len(family_regexes)
     # Product words, markers and word classes ride on the same automaton: one pass finds all.
     products = frozenset(read_word_list(data_dir / "products.dict"))
     for word in products:
@@ -311,6 +335,7 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         weights=weights,
         products=products,
         combinations=combinations,
+        regex_cues=regex_cues,
         cue_count=count,
         files=files,
     )

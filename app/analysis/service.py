@@ -116,6 +116,7 @@ class Analyzer:
                 negated.append(hit)
             else:
                 kept.append(hit)
+        kept = _drop_yielding(_drop_quoted_threats(folded, kept))
         contrast_at = max((hit.end for hit in markers.get("contrast", [])), default=None)
         boosted = frozenset(
             id(hit) for hit in kept if contrast_at is not None and hit.start >= contrast_at
@@ -445,6 +446,39 @@ def _materialize(reading: _Reading, spans: list[FoldedSpan]) -> list[EvidenceSpa
     return [reading.norm.span(start, end) for start, end in merged]
 
 
+QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", '"': '"'}
+
+
+def _drop_quoted_threats(folded: str, hits: list[Hit]) -> list[Hit]:
+    """A risk word inside quotation marks is reported speech ("客服说“有本事去投诉啊”")."""
+    quoted: list[FoldedSpan] = []
+    index = 0
+    while index < len(folded):
+        closing = QUOTE_PAIRS.get(folded[index])
+        end = folded.find(closing, index + 1) if closing else -1
+        if end > index:
+            quoted.append((index, end))
+            index = end
+        index += 1
+    if not quoted:
+        return hits
+    return [
+        hit
+        for hit in hits
+        if hit.cue.family != "risk" or not any(a < hit.start and hit.end <= b for a, b in quoted)
+    ]
+
+
+def _drop_yielding(hits: list[Hit]) -> list[Hit]:
+    """A generic cue gives way to a specific one ("去市场监管局投诉" is a regulator threat)."""
+    present = {(hit.cue.family, hit.cue.code) for hit in hits}
+    return [
+        hit
+        for hit in hits
+        if not any((hit.cue.family, code) in present for code in hit.cue.yields_to)
+    ]
+
+
 def _clause_end(folded: str, position: int) -> int:
     for index in range(position, len(folded)):
         if folded[index] in CLAUSE_BREAKS and folded[index] != "?":
@@ -455,7 +489,8 @@ def _clause_end(folded: str, position: int) -> int:
 def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:
     """Within a family the longest cue wins ("发错快递" is not also "发错"); of two cues
     that only overlap, the earlier one keeps the shared characters ("色差太大了" is not "太大了").
-    Cues of one code may overlap freely: together they are one piece of evidence."""
+    Cues of one code may overlap freely (together they are one piece of evidence), and one
+    span may carry several codes ("让大家都知道" is both a review and a media threat)."""
     by_family: dict[str, list[Hit]] = defaultdict(list)
     for hit in sorted(hits, key=lambda h: (h.start, h.start - h.end)):
         by_family[hit.cue.family].append(hit)
@@ -464,7 +499,9 @@ def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:
         chosen: list[Hit] = []
         for hit in family_hits:
             if any(
-                other.cue.code != hit.cue.code or other.end >= hit.end
+                other.end >= hit.end
+                if other.cue.code == hit.cue.code
+                else (other.start, other.end) != (hit.start, hit.end)
                 for other in chosen
                 if other.end > hit.start
             ):
