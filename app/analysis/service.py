@@ -28,6 +28,7 @@ from app.analysis.schemas import (
 Token = tuple[str, int, int]
 FoldedSpan = tuple[int, int]
 NEGATIVE_EMOTIONS = ("angry", "anxious", "disappointed")
+SINGLE_LABEL_FAMILIES = frozenset({"category", "emotion"})
 
 
 @dataclass
@@ -356,11 +357,18 @@ class Analyzer:
             if score >= self.weights["risk_min_score"]
         ]
 
-    def _demands(self, reading: _Reading) -> list[Label]:
+    def _demands(self, reading: _Reading, category: Label, emotion: EmotionLabel) -> list[Label]:
         scores = _Scores()
         for hit in reading.hits:
             if hit.cue.family == "demand":
                 scores.add(hit.cue.code, hit.cue.weight, (hit.start, hit.end))
+        implied = self.weights["implied_demands"].get(category.code)
+        if implied and emotion.code in NEGATIVE_EMOTIONS and scores.score.get(implied, 0.0) == 0:
+            # 000: find out what the customer really wants; a wrong item wants the right one.
+            scores.add(implied, float(self.weights["implied_demand_weight"]), None)
+        is_calm = emotion.code in ("neutral", "satisfied", "anxious")
+        if is_calm and reading.has("question") and not any(c != "info" for c in scores.score):
+            scores.add("info", float(self.weights["question_info_weight"]), None)
         scale = float(self.weights["confidence_scale"])
         ranked = scores.ranked()
         has_action = any(code != "info" for code, _ in ranked)
@@ -429,7 +437,7 @@ class Analyzer:
             secondary=secondary,
             emotion=emotion,
             risks=risks,
-            demands=self._demands(reading),
+            demands=self._demands(reading, category, emotion),
             escalation=self._escalation(reading, risks, emotion, facts, category),
             facts=facts,
         )
@@ -487,23 +495,25 @@ def _clause_end(folded: str, position: int) -> int:
 
 
 def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:
-    """Within a family the longest cue wins ("发错快递" is not also "发错"); of two cues
-    that only overlap, the earlier one keeps the shared characters ("色差太大了" is not "太大了").
-    Cues of one code may overlap freely (together they are one piece of evidence), and one
-    span may carry several codes ("让大家都知道" is both a review and a media threat)."""
+    """Where one label is chosen (category, emotion) the longest cue wins ("发错快递" is not
+    also "发错") and of two overlapping cues the earlier keeps the shared characters ("色差太大了"
+    is not "太大了"); a span may still carry two codes. Where several labels stand together
+    (risks, demands) every code keeps its cues; only repeats of one code merge."""
     by_family: dict[str, list[Hit]] = defaultdict(list)
     for hit in sorted(hits, key=lambda h: (h.start, h.start - h.end)):
         by_family[hit.cue.family].append(hit)
     kept: list[Hit] = []
-    for family_hits in by_family.values():
+    for family, family_hits in by_family.items():
+        single_label = family in SINGLE_LABEL_FAMILIES
         chosen: list[Hit] = []
         for hit in family_hits:
             if any(
                 other.end >= hit.end
-                if other.cue.code == hit.cue.code
+                if other.cue.code == hit.cue.code or not single_label
                 else (other.start, other.end) != (hit.start, hit.end)
                 for other in chosen
                 if other.end > hit.start
+                and (single_label or other.cue.code == hit.cue.code)
             ):
                 continue
             chosen.append(hit)
