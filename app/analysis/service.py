@@ -191,15 +191,23 @@ class Analyzer:
             for code, factor in background.items():
                 if code in scores.score:
                     scores.score[code] *= factor
-        self._apply_return_window(scores, facts)
+        returning = any(
+            hit.cue.family == "demand" and hit.cue.code in ("return", "exchange", "refund")
+            for hit in reading.hits
+        )
+        self._apply_return_window(scores, facts, returning)
         return scores
 
-    def _apply_return_window(self, scores: _Scores, facts: Facts) -> None:
+    def _apply_return_window(self, scores: _Scores, facts: Facts, returning: bool) -> None:
         """DESIGN: past the return window a fit or no-reason return is `return_overdue`."""
         window = float(self.weights["return_window_days"])
         age = facts.days_since_purchase
         ranked = scores.ranked()
-        if not ranked or age is None or age <= window:
+        if age is None or age <= window:
+            return
+        if not ranked:
+            if returning:
+                scores.add("return_overdue", 2.0, None)
             return
         if ranked[0][0] in self.weights["window_bound_categories"]:
             scores.score["return_overdue"] = ranked[0][1] + 0.5
