@@ -279,7 +279,10 @@ class Analyzer:
         resolved = reading.has("resolved")
         praise = scores.score.get("satisfied", 0.0)
         sarcasm_markers = reading.markers.get("sarcasm", [])
-        if praise > 0 and (sarcasm_markers or (is_problem and not resolved)):
+        complained = any(scores.score.get(code, 0.0) > 0 for code in NEGATIVE_EMOTIONS)
+        courteous = reading.has("politeness") or reading.has("thanks")
+        mocking = is_problem and not resolved and not courteous
+        if praise > 0 and (sarcasm_markers or complained or mocking):
             # Praise beside a complaint is sarcasm ("呵呵，效率真高"): anger, not praise.
             scores.add("angry", praise * weights["sarcasm_factor"], None)
             scores.evidence["angry"].extend(scores.evidence.pop("satisfied", []))
@@ -292,7 +295,6 @@ class Analyzer:
         negative = sum(scores.score.get(code, 0.0) for code in NEGATIVE_EMOTIONS)
         thanks = reading.markers.get("thanks", [])
         if negative == 0 and scores.score.get("satisfied", 0.0) == 0:
-            courteous = reading.has("politeness") or thanks or reading.has("question")
             if is_problem and (threats or not courteous):
                 prior = weights["problem_emotion_prior"]
                 scores.add(prior["emotion"], prior["weight"], None)
