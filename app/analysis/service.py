@@ -279,8 +279,18 @@ class Analyzer:
         resolved = reading.has("resolved")
         praise = scores.score.get("satisfied", 0.0)
         sarcasm_markers = reading.markers.get("sarcasm", [])
+        if reading.has("contrast"):
+            # "东西挺好的，就是…": praise before a "but" softens the complaint that follows.
+            for hit in reading.hits:
+                if hit.cue.family == "emotion" and hit.cue.code == "satisfied" and id(hit) not in reading.boosted:
+                    scores.score["satisfied"] -= hit.cue.weight
+            praise = max(scores.score.get("satisfied", 0.0), 0.0)
+            scores.score["satisfied"] = praise
         complained = any(scores.score.get(code, 0.0) > 0 for code in NEGATIVE_EMOTIONS)
-        courteous = reading.has("politeness") or reading.has("thanks")
+        reassured = any(hit.cue.family == "risk" for hit in reading.negated)
+        courteous = (
+            reading.has("politeness") or reading.has("thanks") or reading.has("question") or reassured
+        )
         mocking = is_problem and not resolved and not courteous
         if praise > 0 and (sarcasm_markers or complained or mocking):
             # Praise beside a complaint is sarcasm ("呵呵，效率真高"): anger, not praise.
