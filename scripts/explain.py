@@ -1,6 +1,6 @@
 """Show why the analyzer labels a message the way it does: every cue, negation and score.
 
-    uv run python scripts/explain.py "衣服色差太大了，跟图片完全两个颜色！要退货！"
+uv run python scripts/explain.py "衣服色差太大了，跟图片完全两个颜色！要退货！"
 """
 
 import argparse
@@ -12,7 +12,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("text", nargs="+", help="customer message(s)")
     parser.add_argument("--json", action="store_true", help="print the analysis as JSON too")
     args = parser.parse_args()
@@ -27,13 +29,15 @@ def main() -> None:
         print(f"\n{text}\n  folded: {folded}  ({reading.norm.script})")
         for hit in sorted(reading.hits, key=lambda h: h.start):
             boost = " (after contrast)" if id(hit) in reading.boosted else ""
-            print(f"  + {hit.cue.family}:{hit.cue.code} {folded[hit.start:hit.end]!r} w={hit.cue.weight}{boost}")
+            print(
+                f"  + {hit.cue.family}:{hit.cue.code} {folded[hit.start : hit.end]!r} w={hit.cue.weight}{boost}"
+            )
         for hit in reading.negated:
-            print(f"  - negated {hit.cue.family}:{hit.cue.code} {folded[hit.start:hit.end]!r}")
+            print(f"  - negated {hit.cue.family}:{hit.cue.code} {folded[hit.start : hit.end]!r}")
         for name, hits in sorted(reading.markers.items()):
-            print(f"  ~ marker {name}: {[folded[h.start:h.end] for h in hits]}")
+            print(f"  ~ marker {name}: {[folded[h.start : h.end] for h in hits]}")
         for name, hits in sorted(reading.classes.items()):
-            print(f"  ~ class {name}: {[folded[h.start:h.end] for h in hits]}")
+            print(f"  ~ class {name}: {[folded[h.start : h.end] for h in hits]}")
         scores = analyzer._category_scores(reading, Facts())
         print(f"  category scores: {[(c, round(s, 2)) for c, s in scores.ranked()]}")
         result = analyzer.analyze(text)

@@ -99,7 +99,9 @@ def extract_facts(norm: NormalizedText, product_spans: Iterable[tuple[int, int]]
 
     amounts: list[Amount] = []
     for match in _AMOUNT.finditer(text):
-        number = match.group(1) or match.group(2) or match.group(4) or match.group(6) or match.group(7)
+        number = (
+            match.group(1) or match.group(2) or match.group(4) or match.group(6) or match.group(7)
+        )
         suffix = match.group(3) or match.group(5)
         value = parse_number(number) if number else None
         if value is None:

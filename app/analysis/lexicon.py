@@ -121,6 +121,8 @@ class Lexicon:
             for cue, fragment_len in cues:
                 start = end_index - fragment_len + 1
                 end = end_index + 1
+                if not _on_word_edges(text, start, end):
+                    continue
                 if cue.tail is not None:
                     tail_match = cue.tail.match(text, end)
                     if tail_match is None:
@@ -130,6 +132,17 @@ class Lexicon:
         for pattern, cue in self.regex_cues:
             for match in pattern.finditer(text):
                 yield Hit(cue=cue, start=match.start(), end=match.end())
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def _on_word_edges(text: str, start: int, end: int) -> bool:
+    """Latin letters and digits match whole words only: "sb" not in "usb", "110" not in "1100"."""
+    if _is_word_char(text[start]) and start > 0 and _is_word_char(text[start - 1]):
+        return False
+    return not (_is_word_char(text[end - 1]) and end < len(text) and _is_word_char(text[end]))
 
 
 def _read_yaml(path: Path) -> Any:

@@ -63,7 +63,7 @@ class Duration(BaseModel):
     days: float
     span: EvidenceSpan
     is_deadline: bool = Field(
-        default=False, description="A deadline or policy (\"15天内\", \"七天无理由\"), not an age."
+        default=False, description='A deadline or policy ("15天内", "七天无理由"), not an age.'
     )
     _folded_span: tuple[int, int] = PrivateAttr(default=(0, 0))
 

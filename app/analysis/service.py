@@ -89,8 +89,9 @@ class Analyzer:
         lexicon = load_lexicon(data_dir)
         tokenizer = jieba.Tokenizer()
         tokenizer.initialize()
-        tokenizer.load_userdict(str(data_dir / "jieba_userdict.txt"))
-        tokenizer.load_userdict(str(data_dir / "products.dict"))
+        for dictionary in ("jieba_userdict.txt", "products.dict"):
+            with (data_dir / dictionary).open("rb") as handle:
+                tokenizer.load_userdict(handle)
         return cls(lexicon, ScriptConverter(), tokenizer)
 
     # --- reading cues -----------------------------------------------------------------
@@ -234,8 +235,10 @@ class Analyzer:
         )  # fmt: skip
         secondary = None
         for code, score in ranked[1:]:
-            if code != "other" and score >= self.weights["secondary_min_score"] and score >= (
-                self.weights["secondary_min_ratio"] * top_score
+            if (
+                code != "other"
+                and score >= self.weights["secondary_min_score"]
+                and score >= (self.weights["secondary_min_ratio"] * top_score)
             ):
                 secondary = self._label(
                     reading, "category", code, _confidence(score, top_score, scale) * 0.9,
@@ -244,7 +247,9 @@ class Analyzer:
                 break
         rule = self.weights["secondary_by_primary"].get(top_code)
         if secondary is None and rule is not None:
-            if any(h.cue.family == "demand" and h.cue.code == rule["when_demand"] for h in reading.hits):
+            if any(
+                h.cue.family == "demand" and h.cue.code == rule["when_demand"] for h in reading.hits
+            ):
                 secondary = self._label(reading, "category", rule["secondary"], 0.5, [])
         return primary, secondary
 
@@ -282,14 +287,21 @@ class Analyzer:
         if reading.has("contrast"):
             # "东西挺好的，就是…": praise before a "but" softens the complaint that follows.
             for hit in reading.hits:
-                if hit.cue.family == "emotion" and hit.cue.code == "satisfied" and id(hit) not in reading.boosted:
+                if (
+                    hit.cue.family == "emotion"
+                    and hit.cue.code == "satisfied"
+                    and id(hit) not in reading.boosted
+                ):
                     scores.score["satisfied"] -= hit.cue.weight
             praise = max(scores.score.get("satisfied", 0.0), 0.0)
             scores.score["satisfied"] = praise
         complained = any(scores.score.get(code, 0.0) > 0 for code in NEGATIVE_EMOTIONS)
         reassured = any(hit.cue.family == "risk" for hit in reading.negated)
         courteous = (
-            reading.has("politeness") or reading.has("thanks") or reading.has("question") or reassured
+            reading.has("politeness")
+            or reading.has("thanks")
+            or reading.has("question")
+            or reassured
         )
         mocking = is_problem and not resolved and not courteous
         if praise > 0 and (sarcasm_markers or complained or mocking):
@@ -354,7 +366,9 @@ class Analyzer:
         upset_before = sum(
             1
             for earlier in context_readings
-            if any(h.cue.family == "emotion" and h.cue.code in NEGATIVE_EMOTIONS for h in earlier.hits)
+            if any(
+                h.cue.family == "emotion" and h.cue.code in NEGATIVE_EMOTIONS for h in earlier.hits
+            )
         )
         raw += min(upset_before, 2) * weights["context_upset_weight"]
         thresholds: list[float] = weights["intensity_thresholds"]
@@ -372,7 +386,9 @@ class Analyzer:
             scores.add("repeat_contact", 1.0, None)
         scale = float(self.weights["confidence_scale"])
         return [
-            self._label(reading, "risk", code, _confidence(score, 0.0, scale), scores.evidence[code])
+            self._label(
+                reading, "risk", code, _confidence(score, 0.0, scale), scores.evidence[code]
+            )
             for code, score in scores.ranked()
             if score >= self.weights["risk_min_score"]
         ]
@@ -399,7 +415,9 @@ class Analyzer:
             if code == "info" and has_action and score < self.weights["info_beside_action_min"]:
                 continue
             labels.append(
-                self._label(reading, "demand", code, _confidence(score, 0.0, scale), scores.evidence[code])
+                self._label(
+                    reading, "demand", code, _confidence(score, 0.0, scale), scores.evidence[code]
+                )
             )
         return labels
 
@@ -532,8 +550,7 @@ def _resolve_overlaps(hits: list[Hit]) -> list[Hit]:
                 if other.cue.code == hit.cue.code or not single_label
                 else (other.start, other.end) != (hit.start, hit.end)
                 for other in chosen
-                if other.end > hit.start
-                and (single_label or other.cue.code == hit.cue.code)
+                if other.end > hit.start and (single_label or other.cue.code == hit.cue.code)
             ):
                 continue
             chosen.append(hit)

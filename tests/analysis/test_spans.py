@@ -1,7 +1,7 @@
 """Every span Huashu reports points into the text as sent: `text[start:end] == span.text`."""
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from app.analysis.schemas import Analysis, EvidenceSpan
@@ -15,7 +15,7 @@ COMPLAINT_WORDS = [
     "123456789012345678", "花了299元", "两千块", "三天了", "上周买的", "半个月", "¥88",
     "衣服", "手机", "鞋子", "太", "！！！", "？？",
 ]  # fmt: skip
-TRADITIONAL = ["顏色", "圖片", "不一樣", "質量", "問題", "發錯", "貨", "退款", "差評", "投訴", "嗎", "壞了"]
+TRADITIONAL = ["顏色", "圖片", "不一樣", "質量", "問題", "發錯", "貨", "退款", "差評", "投訴", "嗎", "壞了"]  # fmt: skip
 FULL_WIDTH = ["，", "。", "！", "？", "：", "；", "（", "）", "　", "ＡＢＣ", "１２３", "￥"]
 EMOJI = ["😀", "😡", "😅", "🙂", "👏👏", "❤️", "👍🏻", "🇨🇳"]
 ODD = ["㎏", "①", "ﬁ", "İ", "ß", "\u200b", "\n", "\t", "Ⅻ", "ﷺ"]
@@ -55,7 +55,7 @@ def assert_spans_point_into(text: str, analysis: Analysis) -> None:
         assert text[span.start : span.end] == span.text, span
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None)
 @given(text=messages)
 def test_every_span_points_into_the_text_as_sent(analyzer: Analyzer, text: str) -> None:
     assert_spans_point_into(text, analyzer.analyze(text))
@@ -68,7 +68,7 @@ def test_every_span_points_into_the_text_as_sent(analyzer: Analyzer, text: str) 
         ("👍🏻🇨🇳❤️发错货了，我买的是黑色", "发错货"),
         ("ＡＢＣ，我要退款！！！", "退款"),
         ("衣服顏色跟圖片不一樣，色差太大了", "色差"),
-        ("買了5㎏大米，①號袋子破了，我要退款", "退款"),
+        ("買了5㎏的衣服，①號色差太大了", "色差"),
     ],
 )
 def test_evidence_after_emoji_full_width_or_traditional_text_is_exact(
@@ -82,7 +82,9 @@ def test_evidence_after_emoji_full_width_or_traditional_text_is_exact(
 
 def test_facts_after_emoji_point_into_the_text_as_sent(analyzer: Analyzer) -> None:
     text = "😡😡订单号１２３４５６７８９０１２３４５６７８，花了２９９元"
-    facts = analyzer.analyze(text).facts
-    assert [span.text for span in facts.order_ids] == ["１２３４５６７８９０１２３４５６７８"]
-    assert [amount.value for amount in facts.amounts] == [299]
-    assert_spans_point_into(text, analyzer.analyze(text))
+    analysis = analyzer.analyze(text)
+    assert [span.text for span in analysis.facts.order_ids] == [
+        "１２３４５６７８９０１２３４５６７８"
+    ]
+    assert [amount.value for amount in analysis.facts.amounts] == [299]
+    assert_spans_point_into(text, analysis)
