@@ -4,7 +4,7 @@ import logging
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ import jieba
 
 from app.analysis.facts import extract_facts
 from app.analysis.lexicon import CLAUSE_BREAKS, DATA_DIR, Hit, Lexicon, load_lexicon
+from app.analysis.model import Feature, TextModel, load_model, text_features
 from app.analysis.normalize import NormalizedText, ScriptConverter, normalize
 from app.analysis.schemas import (
     CRISIS_RISKS,
@@ -61,9 +62,22 @@ class _Reading:
     classes: dict[str, list[Hit]]  # word-class words by class name
     products: list[FoldedSpan]
     boosted: frozenset[int]  # ids of hits standing after a contrast marker
+    learned: "_Learned | None" = None  # the text model's view, when a model is loaded
 
     def has(self, marker: str) -> bool:
         return marker in self.markers
+
+
+@dataclass(frozen=True)
+class _Learned:
+    """The text model's probabilities per head and the features they came from."""
+
+    model: TextModel
+    features: list[Feature]
+    probabilities: dict[str, dict[str, float]]
+
+    def evidence(self, head: str, code: str) -> list[FoldedSpan]:
+        return self.model.heads[head].evidence(self.features, code, minimum=0.15)
 
 
 def _confidence(top: float, runner_up: float, scale: float) -> float:
@@ -76,10 +90,17 @@ def _confidence(top: float, runner_up: float, scale: float) -> float:
 class Analyzer:
     """Holds the lexicon automaton, the script converter and the tokenizer; built once."""
 
-    def __init__(self, lexicon: Lexicon, converter: ScriptConverter, tokenizer: Any) -> None:
+    def __init__(
+        self,
+        lexicon: Lexicon,
+        converter: ScriptConverter,
+        tokenizer: Any,
+        model: TextModel | None = None,
+    ) -> None:
         self.lexicon = lexicon
         self.converter = converter
         self.tokenizer = tokenizer
+        self.model = model
         self.weights: dict[str, Any] = lexicon.weights
 
     @classmethod
@@ -92,7 +113,7 @@ class Analyzer:
         for dictionary in ("jieba_userdict.txt", "products.dict"):
             with (data_dir / dictionary).open("rb") as handle:
                 tokenizer.load_userdict(handle)
-        return cls(lexicon, ScriptConverter(), tokenizer)
+        return cls(lexicon, ScriptConverter(), tokenizer, load_model(data_dir / "model.json"))
 
     # --- reading cues -----------------------------------------------------------------
 
@@ -172,6 +193,15 @@ class Analyzer:
             return True
         return False
 
+    def features(self, reading: "_Reading") -> list[Feature]:
+        """What the text model sees: n-grams of the folded text and the cues found in it."""
+        features = text_features(reading.norm.text)
+        features += [Feature(f"c:{h.cue.family}:{h.cue.code}", None) for h in reading.hits]
+        features += [Feature(f"n:{h.cue.family}:{h.cue.code}", None) for h in reading.negated]
+        features += [Feature(f"m:{name}", None) for name in reading.markers]
+        features += [Feature(f"k:{name}", None) for name in reading.classes]
+        return features
+
     # --- category -----------------------------------------------------------------------
 
     def _category_scores(self, reading: _Reading, facts: Facts) -> _Scores:
@@ -220,6 +250,15 @@ class Analyzer:
         self, reading: _Reading, facts: Facts, context_readings: list[_Reading]
     ) -> tuple[Label, Label | None]:
         scores = self._category_scores(reading, facts)
+        learned = reading.learned
+        if learned is not None:
+            weight = float(self.weights["model_weight"]["category"])
+            floor = float(self.weights["model_min_probability"])
+            for code, probability in learned.probabilities["category"].items():
+                if probability >= floor and code != "other":
+                    scores.add(code, weight * probability, None)
+                    if not scores.evidence[code]:
+                        scores.evidence[code].extend(learned.evidence("category", code))
         ranked = scores.ranked()
         scale = float(self.weights["confidence_scale"])
         if not ranked:
@@ -329,8 +368,12 @@ class Analyzer:
             for hit in thanks:
                 scores.add("satisfied", 0.5, (hit.start, hit.end))
 
-        code, top = scores.ranked()[0]
+        if reading.learned is not None:
+            weight = float(weights["model_weight"]["emotion"])
+            for emotion_code, probability in reading.learned.probabilities["emotion"].items():
+                scores.add(emotion_code, weight * probability, None)
         ranked = scores.ranked()
+        code, top = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         intensity = 0
         if code in NEGATIVE_EMOTIONS:
@@ -381,6 +424,7 @@ class Analyzer:
         for hit in reading.hits:
             if hit.cue.family == "risk":
                 scores.add(hit.cue.code, hit.cue.weight, (hit.start, hit.end))
+        self._add_learned(reading, "risks", scores)
         earlier_customer = sum(1 for message in context if message.role == "customer")
         if earlier_customer >= self.weights["repeat_contact_turns"]:
             scores.add("repeat_contact", 1.0, None)
@@ -393,11 +437,24 @@ class Analyzer:
             if score >= self.weights["risk_min_score"]
         ]
 
+    def _add_learned(self, reading: _Reading, head: str, scores: _Scores) -> None:
+        """Multi-label heads: a confident model vote counts like a cue, with its n-grams as evidence."""
+        if reading.learned is None:
+            return
+        weight = float(self.weights["model_weight"][head])
+        floor = float(self.weights["model_min_probability_multilabel"])
+        for code, probability in reading.learned.probabilities[head].items():
+            if probability >= floor:
+                scores.add(code, weight * probability, None)
+                if not scores.evidence[code]:
+                    scores.evidence[code].extend(reading.learned.evidence(head, code))
+
     def _demands(self, reading: _Reading, category: Label, emotion: EmotionLabel) -> list[Label]:
         scores = _Scores()
         for hit in reading.hits:
             if hit.cue.family == "demand":
                 scores.add(hit.cue.code, hit.cue.weight, (hit.start, hit.end))
+        self._add_learned(reading, "demands", scores)
         implied = self.weights["implied_demands"].get(category.code)
         if implied and emotion.code in NEGATIVE_EMOTIONS and scores.score.get(implied, 0.0) == 0:
             # 000: find out what the customer really wants; a wrong item wants the right one.
@@ -458,12 +515,22 @@ class Analyzer:
             evidence=_materialize(reading, evidence),
         )
 
+    def _learn(self, reading: _Reading) -> _Reading:
+        """The reading with the text model's probabilities attached (unchanged without a model)."""
+        if self.model is None:
+            return reading
+        features = self.features(reading)
+        probabilities = {
+            name: head.probabilities(features) for name, head in self.model.heads.items()
+        }
+        return replace(reading, learned=_Learned(self.model, features, probabilities))
+
     # --- the one entry point --------------------------------------------------------------
 
     def analyze(self, text: str, context: Sequence[ContextMessage] | None = None) -> Analysis:
         """Read category, emotion, risks, demands, escalation and facts from one message."""
         context = list(context or [])
-        reading = self._read(text)
+        reading = self._learn(self._read(text))
         context_readings = [self._read(m.text) for m in context if m.role == "customer"]
         facts = extract_facts(reading.norm, reading.products)
         category, secondary = self._categories(reading, facts, context_readings)
