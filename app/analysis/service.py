@@ -140,6 +140,15 @@ class Analyzer:
             else:
                 kept.append(hit)
         kept = _drop_yielding(_drop_quoted_threats(folded, kept))
+        if products:
+            # A product name shields the cues inside it: "空气炸锅" holds no "气炸" (anger).
+            kept = [
+                h
+                for h in kept
+                if not any(
+                    a <= h.start and h.end <= b and (a, b) != (h.start, h.end) for a, b in products
+                )
+            ]
         contrast_at = max((hit.end for hit in markers.get("contrast", [])), default=None)
         boosted = frozenset(
             id(hit) for hit in kept if contrast_at is not None and hit.start >= contrast_at
@@ -313,9 +322,10 @@ class Analyzer:
         for hit in reading.hits:
             if hit.cue.family == "emotion":
                 scores.add(hit.cue.code, hit.cue.weight, (hit.start, hit.end))
+        calm_request = reading.has("question") or reading.has("politeness")
         for hit in reading.negated:
-            # "不满意" is a complaint; "不生气" only takes the heat out.
-            if hit.cue.family == "emotion" and hit.cue.code == "satisfied":
+            # "不满意" is a complaint; "不生气" only takes the heat out; "不喜欢，能退吗" is a reason.
+            if hit.cue.family == "emotion" and hit.cue.code == "satisfied" and not calm_request:
                 scores.add("disappointed", hit.cue.weight, (hit.start, hit.end))
 
         threats = {r.code for r in risks} - {"repeat_contact"}
@@ -334,7 +344,9 @@ class Analyzer:
                     scores.score["satisfied"] -= hit.cue.weight
             praise = max(scores.score.get("satisfied", 0.0), 0.0)
             scores.score["satisfied"] = praise
-        complained = any(scores.score.get(code, 0.0) > 0 for code in NEGATIVE_EMOTIONS)
+        complained = not resolved and any(
+            scores.score.get(code, 0.0) > 0 for code in ("angry", "disappointed")
+        )
         reassured = any(hit.cue.family == "risk" for hit in reading.negated)
         courteous = (
             reading.has("politeness")
