@@ -10,15 +10,15 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 NGRAM_SIZES = (1, 2, 3)
 SKIP_CHARS = frozenset(" \t\r\n")
 
 
-@dataclass(frozen=True)
-class Feature:
+class Feature(NamedTuple):
     """A feature and the folded span it covers (`None` for cue features)."""
 
     name: str
@@ -27,15 +27,13 @@ class Feature:
 
 def text_features(folded: str) -> list[Feature]:
     """Character n-grams of the folded text, each with its span."""
-    features = []
     length = len(folded)
-    for size in NGRAM_SIZES:
-        for start in range(0, length - size + 1):
-            gram = folded[start : start + size]
-            if size == 1 and gram in SKIP_CHARS:
-                continue
-            features.append(Feature(f"g:{gram}", (start, start + size)))
-    return features
+    return [
+        Feature("g:" + folded[start : start + size], (start, start + size))
+        for size in NGRAM_SIZES
+        for start in range(length - size + 1)
+        if not (size == 1 and folded[start] in SKIP_CHARS)
+    ]
 
 
 @dataclass(frozen=True)
@@ -56,7 +54,10 @@ class LinearHead:
 
     def probabilities(self, features: list[Feature]) -> dict[str, float]:
         """Probability of each label for these features."""
-        scores = self.raw_scores(features)
+        return self.normalise(self.raw_scores(features))
+
+    def normalise(self, scores: list[float]) -> dict[str, float]:
+        """Softmax (exclusive labels) or one sigmoid per label over raw scores."""
         if self.multilabel:
             return {
                 label: 1.0 / (1.0 + math.exp(-max(min(score, 30.0), -30.0)))
@@ -89,6 +90,29 @@ class TextModel:
 
     heads: dict[str, LinearHead]
     trained_on: dict[str, Any]
+
+    @cached_property
+    def _merged(self) -> dict[str, tuple[tuple[int, int, float], ...]]:
+        """Feature → (head, label, weight) for all heads, so one pass scores every head."""
+        merged: dict[str, list[tuple[int, int, float]]] = {}
+        for head_index, head in enumerate(self.heads.values()):
+            for feature, entries in head.weights.items():
+                bucket = merged.setdefault(feature, [])
+                bucket.extend((head_index, label, weight) for label, weight in entries)
+        return {feature: tuple(entries) for feature, entries in merged.items()}
+
+    def probabilities(self, features: list[Feature]) -> dict[str, dict[str, float]]:
+        """Probabilities of every head's labels, in one pass over the features."""
+        heads = list(self.heads.values())
+        scores = [list(head.bias) for head in heads]
+        merged = self._merged
+        for feature in features:
+            for head_index, label, weight in merged.get(feature.name, ()):
+                scores[head_index][label] += weight
+        return {
+            name: head.normalise(head_scores)
+            for (name, head), head_scores in zip(self.heads.items(), scores, strict=True)
+        }
 
 
 class ModelError(ValueError):

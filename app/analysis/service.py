@@ -532,9 +532,7 @@ class Analyzer:
         if self.model is None:
             return reading
         features = self.features(reading)
-        probabilities = {
-            name: head.probabilities(features) for name, head in self.model.heads.items()
-        }
+        probabilities = self.model.probabilities(features)
         return replace(reading, learned=_Learned(self.model, features, probabilities))
 
     # --- the one entry point --------------------------------------------------------------

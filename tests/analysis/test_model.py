@@ -1,0 +1,75 @@
+"""The text model: loading, scoring in one pass, evidence from n-grams."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from app.analysis.model import ModelError, load_model, text_features
+
+
+def write_model(path: Path) -> Path:
+    document = {
+        "trained_on": {"items": 2},
+        "heads": {
+            "category": {
+                "labels": ["size", "other"],
+                "bias": [0.0, 0.5],
+                "weights": {"g:小了": [[0, 2.0]], "g:在吗": [[1, 1.0]]},
+                "multilabel": False,
+            },
+            "demands": {
+                "labels": ["refund", "exchange"],
+                "bias": [-2.0, -2.0],
+                "weights": {"g:换": [[1, 4.0]]},
+                "multilabel": True,
+            },
+        },
+    }
+    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_missing_model_file_means_lexicons_alone(tmp_path: Path) -> None:
+    assert load_model(tmp_path / "model.json") is None
+
+
+def test_malformed_model_file_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "model.json"
+    path.write_text('{"heads": {"category": {"labels": ["size"]}}}', encoding="utf-8")
+    with pytest.raises(ModelError, match="model.json"):
+        load_model(path)
+
+
+def test_exclusive_head_gives_a_distribution_that_follows_the_ngrams(tmp_path: Path) -> None:
+    model = load_model(write_model(tmp_path / "model.json"))
+    assert model is not None
+    probabilities = model.probabilities(text_features("鞋子小了"))
+    assert sum(probabilities["category"].values()) == pytest.approx(1.0)
+    assert probabilities["category"]["size"] > probabilities["category"]["other"]
+
+
+def test_multilabel_head_scores_each_label_on_its_own(tmp_path: Path) -> None:
+    model = load_model(write_model(tmp_path / "model.json"))
+    assert model is not None
+    demands = model.probabilities(text_features("能换一双吗"))["demands"]
+    assert demands["exchange"] > 0.5 > demands["refund"]
+
+
+def test_evidence_points_at_the_ngram_that_decided(tmp_path: Path) -> None:
+    model = load_model(write_model(tmp_path / "model.json"))
+    assert model is not None
+    text = "鞋子小了"
+    spans = model.heads["category"].evidence(text_features(text), "size", minimum=0.5)
+    assert [text[a:b] for a, b in spans] == ["小了"]
+
+
+def test_text_features_cover_every_ngram_with_its_span() -> None:
+    features = text_features("退 款")
+    names = {feature.name for feature in features}
+    assert {"g:退", "g:款", "g:退 ", "g:退 款"} <= names
+    assert "g: " not in names
+    for feature in features:
+        assert feature.span is not None
+        start, end = feature.span
+        assert feature.name == "g:" + "退 款"[start:end]
