@@ -101,7 +101,7 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--min-count", type=int, default=2, help="drop features seen fewer times")
-    parser.add_argument("--l2", type=float, default=1e-3)
+    parser.add_argument("--l2", type=float, default=3e-4)
     parser.add_argument("--epochs", type=int, default=300)
     parser.add_argument("--rate", type=float, default=0.05)
     parser.add_argument("--prune", type=float, default=0.03, help="drop weights smaller than this")
@@ -116,9 +116,7 @@ def main() -> None:
     if not items:
         raise SystemExit(f"no training data in {TRAIN_DIR}")
     sys.stderr.write(f"reading {len(items)} training messages\n")
-    feature_lists = [
-        sorted({f.name for f in analyzer.features(analyzer._read(item["text"]))}) for item in items
-    ]
+    feature_lists = [sorted(set(analyzer.features(analyzer._read(item["text"])))) for item in items]
     counts = Counter(name for names in feature_lists for name in names)
     vocabulary = sorted(name for name, count in counts.items() if count >= args.min_count)
     index = {name: i for i, name in enumerate(vocabulary)}

@@ -41,6 +41,13 @@ class Cue:
     negatable: bool
     tail: re.Pattern[str] | None  # the rest of a gap pattern, checked after the first fragment
     yields_to: tuple[str, ...] = ()  # codes of the same family that make this cue not count
+    latin_edge: bool = field(
+        init=False
+    )  # starts or ends with a Latin letter/digit: whole words only
+
+    def __post_init__(self) -> None:
+        edge = _is_word_char(self.pattern[0]) or _is_word_char(self.pattern[-1])
+        object.__setattr__(self, "latin_edge", edge)
 
 
 @dataclass(frozen=True)
@@ -121,7 +128,7 @@ class Lexicon:
             for cue, fragment_len in cues:
                 start = end_index - fragment_len + 1
                 end = end_index + 1
-                if not _on_word_edges(text, start, end):
+                if cue.latin_edge and not _on_word_edges(text, start, end):
                     continue
                 if cue.tail is not None:
                     tail_match = cue.tail.match(text, end)

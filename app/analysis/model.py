@@ -1,35 +1,30 @@
 """A small linear text model that learns how buyers phrase each label, beside the lexicons.
 
-Features are character 1–3-grams of the folded text plus the lexicon cues, markers and word
-classes found in it, so the model learns both new phrasings and how much each cue is worth.
-Weights are trained by `scripts/train.py` on `train/data/` (never on the evaluation set) and
-stored sparse in `data/model.json`; scoring is a few hundred dictionary look-ups.
+Features are character 1–3-grams of the folded text ("g:色差") plus the lexicon cues, markers
+and word classes found in it ("c:category:size", "m:sarcasm", "k:courier"), so the model learns
+both new phrasings and how much each cue is worth. Weights are trained by `scripts/train.py` on
+`train/data/` (never on the evaluation set), stored sparse in `data/model.json`, and held as one
+dense matrix at run time: scoring every head is one gather and one sum.
 """
 
 import json
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
+
+import numpy as np
 
 NGRAM_SIZES = (1, 2, 3)
+NGRAM_PREFIX = "g:"
 SKIP_CHARS = frozenset(" \t\r\n")
 
 
-class Feature(NamedTuple):
-    """A feature and the folded span it covers (`None` for cue features)."""
-
-    name: str
-    span: tuple[int, int] | None
-
-
-def text_features(folded: str) -> list[Feature]:
-    """Character n-grams of the folded text, each with its span."""
+def text_features(folded: str) -> list[str]:
+    """Character n-gram features of the folded text."""
     length = len(folded)
     return [
-        Feature("g:" + folded[start : start + size], (start, start + size))
+        NGRAM_PREFIX + folded[start : start + size]
         for size in NGRAM_SIZES
         for start in range(length - size + 1)
         if not (size == 1 and folded[start] in SKIP_CHARS)
@@ -45,17 +40,6 @@ class LinearHead:
     weights: dict[str, tuple[tuple[int, float], ...]]
     multilabel: bool
 
-    def raw_scores(self, features: Iterable[Feature]) -> list[float]:
-        scores = list(self.bias)
-        for feature in features:
-            for index, weight in self.weights.get(feature.name, ()):
-                scores[index] += weight
-        return scores
-
-    def probabilities(self, features: list[Feature]) -> dict[str, float]:
-        """Probability of each label for these features."""
-        return self.normalise(self.raw_scores(features))
-
     def normalise(self, scores: list[float]) -> dict[str, float]:
         """Softmax (exclusive labels) or one sigmoid per label over raw scores."""
         if self.multilabel:
@@ -69,49 +53,56 @@ class LinearHead:
         return {label: e / total for label, e in zip(self.labels, exps, strict=True)}
 
     def evidence(
-        self, features: list[Feature], label: str, minimum: float
+        self, folded: str, features: list[str], label: str, minimum: float
     ) -> list[tuple[int, int]]:
-        """Spans of the n-grams that pushed hardest toward `label`."""
+        """Folded spans of the n-grams that pushed hardest toward `label` (at most three)."""
         index = self.labels.index(label)
-        pushes = []
-        for feature in features:
-            if feature.span is None:
+        pushes: list[tuple[float, str]] = []
+        for feature in set(features):
+            if not feature.startswith(NGRAM_PREFIX):
                 continue
-            for label_index, weight in self.weights.get(feature.name, ()):
+            for label_index, weight in self.weights.get(feature, ()):
                 if label_index == index and weight >= minimum:
-                    pushes.append((weight, feature.span))
+                    pushes.append((weight, feature[len(NGRAM_PREFIX) :]))
         pushes.sort(key=lambda item: -item[0])
-        return [span for _, span in pushes[:3]]
+        spans = []
+        for _, gram in pushes[:3]:
+            start = folded.find(gram)
+            if start >= 0:
+                spans.append((start, start + len(gram)))
+        return spans
 
 
-@dataclass(frozen=True)
 class TextModel:
     """Every trained head, with what it was trained on."""
 
-    heads: dict[str, LinearHead]
-    trained_on: dict[str, Any]
-
-    @cached_property
-    def _merged(self) -> dict[str, tuple[tuple[int, int, float], ...]]:
-        """Feature → (head, label, weight) for all heads, so one pass scores every head."""
-        merged: dict[str, list[tuple[int, int, float]]] = {}
-        for head_index, head in enumerate(self.heads.values()):
+    def __init__(self, heads: dict[str, LinearHead], trained_on: dict[str, Any]) -> None:
+        self.heads = heads
+        self.trained_on = trained_on
+        names = sorted({feature for head in heads.values() for feature in head.weights})
+        self.vocabulary = {name: index for index, name in enumerate(names)}
+        self.slices: dict[str, slice] = {}
+        offset = 0
+        for head_name, head in heads.items():
+            self.slices[head_name] = slice(offset, offset + len(head.labels))
+            offset += len(head.labels)
+        self.matrix = np.zeros((len(names), offset), dtype=np.float64)
+        self.bias = np.zeros(offset, dtype=np.float64)
+        for head_name, head in heads.items():
+            columns = self.slices[head_name]
+            self.bias[columns] = head.bias
             for feature, entries in head.weights.items():
-                bucket = merged.setdefault(feature, [])
-                bucket.extend((head_index, label, weight) for label, weight in entries)
-        return {feature: tuple(entries) for feature, entries in merged.items()}
+                row = self.vocabulary[feature]
+                for label, weight in entries:
+                    self.matrix[row, columns.start + label] = weight
 
-    def probabilities(self, features: list[Feature]) -> dict[str, dict[str, float]]:
-        """Probabilities of every head's labels, in one pass over the features."""
-        heads = list(self.heads.values())
-        scores = [list(head.bias) for head in heads]
-        merged = self._merged
-        for feature in features:
-            for head_index, label, weight in merged.get(feature.name, ()):
-                scores[head_index][label] += weight
+    def probabilities(self, features: list[str]) -> dict[str, dict[str, float]]:
+        """Probabilities of every head's labels; each distinct feature counts once, as in training."""
+        rows = list({row for row in map(self.vocabulary.get, features) if row is not None})
+        scores = self.bias + self.matrix[rows].sum(axis=0) if rows else self.bias
         return {
-            name: head.normalise(head_scores)
-            for (name, head), head_scores in zip(self.heads.items(), scores, strict=True)
+            name: head.normalise(scores[self.slices[name]].tolist())
+            for name, head in self.heads.items()
         }
 
 
@@ -137,5 +128,5 @@ def load_model(path: Path) -> TextModel | None:
                 multilabel=bool(head["multilabel"]),
             )
         return TextModel(heads=heads, trained_on=dict(document.get("trained_on", {})))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
+    except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise ModelError(f"{path}: cannot load the text model: {exc}") from exc

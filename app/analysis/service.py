@@ -13,7 +13,7 @@ import jieba
 
 from app.analysis.facts import extract_facts
 from app.analysis.lexicon import CLAUSE_BREAKS, DATA_DIR, Hit, Lexicon, load_lexicon
-from app.analysis.model import Feature, TextModel, load_model, text_features
+from app.analysis.model import TextModel, load_model, text_features
 from app.analysis.normalize import NormalizedText, ScriptConverter, normalize
 from app.analysis.schemas import (
     CRISIS_RISKS,
@@ -73,11 +73,12 @@ class _Learned:
     """The text model's probabilities per head and the features they came from."""
 
     model: TextModel
-    features: list[Feature]
+    folded: str
+    features: list[str]
     probabilities: dict[str, dict[str, float]]
 
     def evidence(self, head: str, code: str) -> list[FoldedSpan]:
-        return self.model.heads[head].evidence(self.features, code, minimum=0.15)
+        return self.model.heads[head].evidence(self.folded, self.features, code, minimum=0.15)
 
 
 def _confidence(top: float, runner_up: float, scale: float) -> float:
@@ -202,13 +203,13 @@ class Analyzer:
             return True
         return False
 
-    def features(self, reading: "_Reading") -> list[Feature]:
+    def features(self, reading: "_Reading") -> list[str]:
         """What the text model sees: n-grams of the folded text and the cues found in it."""
         features = text_features(reading.norm.text)
-        features += [Feature(f"c:{h.cue.family}:{h.cue.code}", None) for h in reading.hits]
-        features += [Feature(f"n:{h.cue.family}:{h.cue.code}", None) for h in reading.negated]
-        features += [Feature(f"m:{name}", None) for name in reading.markers]
-        features += [Feature(f"k:{name}", None) for name in reading.classes]
+        features += ["c:" + h.cue.family + ":" + h.cue.code for h in reading.hits]
+        features += ["n:" + h.cue.family + ":" + h.cue.code for h in reading.negated]
+        features += ["m:" + name for name in reading.markers]
+        features += ["k:" + name for name in reading.classes]
         return features
 
     # --- category -----------------------------------------------------------------------
@@ -266,9 +267,12 @@ class Analyzer:
             for code, probability in learned.probabilities["category"].items():
                 if probability >= floor and code != "other":
                     scores.add(code, weight * probability, None)
-                    if not scores.evidence[code]:
-                        scores.evidence[code].extend(learned.evidence("category", code))
         ranked = scores.ranked()
+        if learned is not None:
+            # The model decided without a lexicon cue: show the n-grams that moved it.
+            for code, _ in ranked[:2]:
+                if not scores.evidence[code] and code != "other":
+                    scores.evidence[code].extend(learned.evidence("category", code))
         scale = float(self.weights["confidence_scale"])
         if not ranked:
             inherited = self._category_from_context(context_readings)
@@ -458,7 +462,11 @@ class Analyzer:
         for code, probability in reading.learned.probabilities[head].items():
             if probability >= floor:
                 scores.add(code, weight * probability, None)
-                if not scores.evidence[code]:
+                if (
+                    not scores.evidence[code]
+                    and scores.score[code]
+                    >= self.weights["risk_min_score" if head == "risks" else "demand_min_score"]
+                ):
                     scores.evidence[code].extend(reading.learned.evidence(head, code))
 
     def _demands(self, reading: _Reading, category: Label, emotion: EmotionLabel) -> list[Label]:
@@ -533,7 +541,8 @@ class Analyzer:
             return reading
         features = self.features(reading)
         probabilities = self.model.probabilities(features)
-        return replace(reading, learned=_Learned(self.model, features, probabilities))
+        learned = _Learned(self.model, reading.norm.text, features, probabilities)
+        return replace(reading, learned=learned)
 
     # --- the one entry point --------------------------------------------------------------
 
