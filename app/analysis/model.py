@@ -18,16 +18,23 @@ import numpy as np
 NGRAM_SIZES = (1, 2, 3)
 NGRAM_PREFIX = "g:"
 SKIP_CHARS = frozenset(" \t\r\n")
+DIGITS = frozenset("0123456789")
 
 
 def text_features(folded: str) -> list[str]:
-    """Character n-gram features of the folded text."""
+    """Character n-gram features of the folded text.
+
+    N-grams with digits are left out: numbers are the lexicons' and the fact extractor's
+    business, and an order number must never look like "12315" to the model.
+    """
     length = len(folded)
+    grams = (
+        folded[start : start + size] for size in NGRAM_SIZES for start in range(length - size + 1)
+    )
     return [
-        NGRAM_PREFIX + folded[start : start + size]
-        for size in NGRAM_SIZES
-        for start in range(length - size + 1)
-        if not (size == 1 and folded[start] in SKIP_CHARS)
+        NGRAM_PREFIX + gram
+        for gram in grams
+        if not (len(gram) == 1 and gram in SKIP_CHARS) and not any(c in DIGITS for c in gram)
     ]
 
 

@@ -74,3 +74,7 @@ def test_evidence_points_at_the_ngram_that_decided(model: TextModel) -> None:
 def test_text_features_are_every_ngram_but_lone_spaces() -> None:
     features = set(text_features("退 款"))
     assert {"g:退", "g:款", "g:退 ", "g: 款", "g:退 款"} == features
+
+
+def test_digits_never_become_ngram_features() -> None:
+    assert all(not any(c.isdigit() for c in name) for name in text_features("单号12315号"))
