@@ -389,6 +389,9 @@ class Analyzer:
             for emotion_code, probability in reading.learned.probabilities["emotion"].items():
                 scores.add(emotion_code, weight * probability, None)
         ranked = scores.ranked()
+        if "abuse" in threats and ranked[0][0] not in NEGATIVE_EMOTIONS:
+            # DESIGN: abuse is anger at intensity 3, however politely the rest is worded.
+            ranked.insert(0, ("angry", scores.score.get("angry", 0.0)))
         code, top = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         intensity = 0
