@@ -18,7 +18,7 @@ import numpy as np
 NGRAM_SIZES = (1, 2, 3)
 NGRAM_PREFIX = "g:"
 SKIP_CHARS = frozenset(" \t\r\n")
-DIGITS = frozenset("0123456789")
+_DIGIT_MASK = str.maketrans(dict.fromkeys("0123456789", "\0"))
 
 
 def text_features(folded: str) -> list[str]:
@@ -27,14 +27,14 @@ def text_features(folded: str) -> list[str]:
     N-grams with digits are left out: numbers are the lexicons' and the fact extractor's
     business, and an order number must never look like "12315" to the model.
     """
-    length = len(folded)
-    grams = (
-        folded[start : start + size] for size in NGRAM_SIZES for start in range(length - size + 1)
-    )
+    masked = folded.translate(_DIGIT_MASK)
+    length = len(masked)
     return [
         NGRAM_PREFIX + gram
-        for gram in grams
-        if not (len(gram) == 1 and gram in SKIP_CHARS) and not any(c in DIGITS for c in gram)
+        for size in NGRAM_SIZES
+        for start in range(length - size + 1)
+        if "\0" not in (gram := masked[start : start + size])
+        and not (size == 1 and gram in SKIP_CHARS)
     ]
 
 
@@ -59,41 +59,21 @@ class LinearHead:
         total = sum(exps)
         return {label: e / total for label, e in zip(self.labels, exps, strict=True)}
 
-    def evidence(
-        self, folded: str, features: list[str], label: str, minimum: float
-    ) -> list[tuple[int, int]]:
-        """Folded spans of the n-grams that pushed hardest toward `label` (at most three)."""
-        index = self.labels.index(label)
-        pushes: list[tuple[float, str]] = []
-        for feature in set(features):
-            if not feature.startswith(NGRAM_PREFIX):
-                continue
-            for label_index, weight in self.weights.get(feature, ()):
-                if label_index == index and weight >= minimum:
-                    pushes.append((weight, feature[len(NGRAM_PREFIX) :]))
-        pushes.sort(key=lambda item: -item[0])
-        spans = []
-        for _, gram in pushes[:3]:
-            start = folded.find(gram)
-            if start >= 0:
-                spans.append((start, start + len(gram)))
-        return spans
-
 
 class TextModel:
-    """Every trained head, with what it was trained on."""
+    """Every trained head as one dense matrix, with what it was trained on."""
 
     def __init__(self, heads: dict[str, LinearHead], trained_on: dict[str, Any]) -> None:
         self.heads = heads
         self.trained_on = trained_on
-        names = sorted({feature for head in heads.values() for feature in head.weights})
-        self.vocabulary = {name: index for index, name in enumerate(names)}
+        self.names = sorted({feature for head in heads.values() for feature in head.weights})
+        self.vocabulary = {name: index for index, name in enumerate(self.names)}
         self.slices: dict[str, slice] = {}
         offset = 0
         for head_name, head in heads.items():
             self.slices[head_name] = slice(offset, offset + len(head.labels))
             offset += len(head.labels)
-        self.matrix = np.zeros((len(names), offset), dtype=np.float64)
+        self.matrix = np.zeros((len(self.names), offset), dtype=np.float64)
         self.bias = np.zeros(offset, dtype=np.float64)
         for head_name, head in heads.items():
             columns = self.slices[head_name]
@@ -103,14 +83,37 @@ class TextModel:
                 for label, weight in entries:
                     self.matrix[row, columns.start + label] = weight
 
-    def probabilities(self, features: list[str]) -> dict[str, dict[str, float]]:
-        """Probabilities of every head's labels; each distinct feature counts once, as in training."""
-        rows = list({row for row in map(self.vocabulary.get, features) if row is not None})
+    def rows(self, features: list[str]) -> list[int]:
+        """Matrix rows of the distinct known features (each counts once, as in training)."""
+        return list({row for row in map(self.vocabulary.get, features) if row is not None})
+
+    def probabilities(self, rows: list[int]) -> dict[str, dict[str, float]]:
+        """Probabilities of every head's labels for these feature rows."""
         scores = self.bias + self.matrix[rows].sum(axis=0) if rows else self.bias
         return {
             name: head.normalise(scores[self.slices[name]].tolist())
             for name, head in self.heads.items()
         }
+
+    def evidence(
+        self, folded: str, rows: list[int], head: str, label: str, minimum: float
+    ) -> list[tuple[int, int]]:
+        """Folded spans of the n-grams that pushed hardest toward `label` (at most three)."""
+        if not rows:
+            return []
+        column = self.slices[head].start + self.heads[head].labels.index(label)
+        pushes = self.matrix[rows, column]
+        spans: list[tuple[int, int]] = []
+        for position in np.argsort(-pushes)[:6]:
+            if pushes[position] < minimum or len(spans) == 3:
+                break
+            name = self.names[rows[position]]
+            if name.startswith(NGRAM_PREFIX):
+                gram = name[len(NGRAM_PREFIX) :]
+                start = folded.find(gram)
+                if start >= 0:
+                    spans.append((start, start + len(gram)))
+        return spans
 
 
 class ModelError(ValueError):

@@ -74,11 +74,11 @@ class _Learned:
 
     model: TextModel
     folded: str
-    features: list[str]
+    rows: list[int]
     probabilities: dict[str, dict[str, float]]
 
     def evidence(self, head: str, code: str) -> list[FoldedSpan]:
-        return self.model.heads[head].evidence(self.folded, self.features, code, minimum=0.15)
+        return self.model.evidence(self.folded, self.rows, head, code, minimum=0.15)
 
 
 def _confidence(top: float, runner_up: float, scale: float) -> float:
@@ -542,9 +542,8 @@ class Analyzer:
         """The reading with the text model's probabilities attached (unchanged without a model)."""
         if self.model is None:
             return reading
-        features = self.features(reading)
-        probabilities = self.model.probabilities(features)
-        learned = _Learned(self.model, reading.norm.text, features, probabilities)
+        rows = self.model.rows(self.features(reading))
+        learned = _Learned(self.model, reading.norm.text, rows, self.model.probabilities(rows))
         return replace(reading, learned=learned)
 
     # --- the one entry point --------------------------------------------------------------

@@ -49,25 +49,25 @@ def test_malformed_model_file_names_the_file(tmp_path: Path) -> None:
 
 
 def test_exclusive_head_gives_a_distribution_that_follows_the_ngrams(model: TextModel) -> None:
-    probabilities = model.probabilities(text_features("鞋子小了"))
+    probabilities = model.probabilities(model.rows(text_features("鞋子小了")))
     assert sum(probabilities["category"].values()) == pytest.approx(1.0)
     assert probabilities["category"]["size"] > probabilities["category"]["other"]
 
 
 def test_repeated_ngrams_count_once_as_in_training(model: TextModel) -> None:
-    once = model.probabilities(text_features("小了"))["category"]["size"]
-    twice = model.probabilities(text_features("小了小了"))["category"]["size"]
+    once = model.probabilities(model.rows(text_features("小了")))["category"]["size"]
+    twice = model.probabilities(model.rows(text_features("小了小了")))["category"]["size"]
     assert once == pytest.approx(twice)
 
 
 def test_multilabel_head_scores_each_label_on_its_own(model: TextModel) -> None:
-    demands = model.probabilities(text_features("能换一双吗"))["demands"]
+    demands = model.probabilities(model.rows(text_features("能换一双吗")))["demands"]
     assert demands["exchange"] > 0.5 > demands["refund"]
 
 
 def test_evidence_points_at_the_ngram_that_decided(model: TextModel) -> None:
     text = "鞋子小了"
-    spans = model.heads["category"].evidence(text, text_features(text), "size", minimum=0.5)
+    spans = model.evidence(text, model.rows(text_features(text)), "category", "size", minimum=0.5)
     assert [text[a:b] for a, b in spans] == ["小了"]
 
 
