@@ -82,6 +82,19 @@ def _spans(norm: NormalizedText, pairs: Iterable[tuple[int, int]]) -> list[Evide
     return [norm.span(start, end) for start, end in pairs]
 
 
+def find_amounts(folded: str) -> list[tuple[float, tuple[int, int]]]:
+    """Sums of money in folded text, with their folded spans ("299元", "3k块", "花了两千")."""
+    found = []
+    for match in _AMOUNT.finditer(folded):
+        number = (
+            match.group(1) or match.group(2) or match.group(4) or match.group(6) or match.group(7)
+        )
+        value = parse_number(number) if number else None
+        if value is not None:
+            found.append((value * _multiplier(match.group(3) or match.group(5)), match.span()))
+    return found
+
+
 def extract_facts(norm: NormalizedText, product_spans: Iterable[tuple[int, int]]) -> Facts:
     """Order and tracking numbers, amounts, durations and product words of the folded text."""
     text = norm.text
@@ -97,16 +110,7 @@ def extract_facts(norm: NormalizedText, product_spans: Iterable[tuple[int, int]]
         is_tracking = _TRACKING_PREFIX.search(text[max(0, start - 10) : start]) is not None
         (tracking if is_tracking else order_ids).append(norm.span(start, end))
 
-    amounts: list[Amount] = []
-    for match in _AMOUNT.finditer(text):
-        number = (
-            match.group(1) or match.group(2) or match.group(4) or match.group(6) or match.group(7)
-        )
-        suffix = match.group(3) or match.group(5)
-        value = parse_number(number) if number else None
-        if value is None:
-            continue
-        amounts.append(Amount(value=value * _multiplier(suffix), span=norm.span(*match.span())))
+    amounts = [Amount(value=value, span=norm.span(*span)) for value, span in find_amounts(text)]
 
     durations: list[Duration] = []
     for match in _DURATION.finditer(text):

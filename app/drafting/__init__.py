@@ -1,0 +1,1 @@
+"""Drafting: replies assembled from the phrasebook, stage by stage, in the customer's script."""

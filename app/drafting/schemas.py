@@ -1,0 +1,116 @@
+"""Typed phrases, policy-free draft requests and the drafts returned to agents."""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.analysis.schemas import Analysis, ContextMessage
+from app.guard.schemas import Finding
+
+Stage = Literal[
+    "greet", "acknowledge", "empathize", "offer_help", "ask_facts", "solution", "ask_consent",
+    "commit", "thanks", "follow_up", "progress_update", "handoff",
+]  # fmt: skip
+Style = Literal["standard", "soothing", "concise"]
+Purpose = Literal["reply", "follow_up", "progress_update"]
+Mode = Literal["auto", "template", "llm"]
+SeedDoc = Literal["000", "001", "002", "003", "004"]
+STYLES: tuple[Style, ...] = ("standard", "soothing", "concise")
+VARIABLES: frozenset[str] = frozenset(
+    {
+        "customer",
+        "shop",
+        "agent",
+        "hours",
+        "max_hours",
+        "order_id",
+        "product",
+        "return_days",
+        "platform",
+    }
+)
+
+
+class Conditions(BaseModel):
+    """When a phrase fits; a missing key means any value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    categories: list[str] | None = None
+    emotions: list[str] | None = None
+    intensity: tuple[int, int] | None = None
+    demands: list[str] | None = None
+    risks: list[str] | None = None
+    escalation: list[str] | None = None
+    purpose: list[Purpose] | None = None
+
+
+class Source(BaseModel):
+    """The seed document and passage a phrase is distilled from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    doc: SeedDoc
+    quote: str = Field(min_length=4)
+    note: str = ""
+
+
+class Phrase(BaseModel):
+    """One scripted phrase (话术) of the phrasebook."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str = Field(pattern=r"^[a-z0-9_]+(\.[a-z0-9_]+)+$")
+    stage: Stage
+    style: Style
+    text: str = Field(min_length=2)
+    when: Conditions = Field(default_factory=Conditions)
+    source: Source
+    origin: Literal["phrasebook", "shop"] = "phrasebook"
+
+
+class DraftRequest(BaseModel):
+    """Body of `POST /v1/drafts`."""
+
+    text: str
+    context: list[ContextMessage] | None = None
+    customer_name: str | None = Field(default=None, max_length=40)
+    mode: Mode = "auto"
+    variants: int = Field(default=3, ge=1, le=3)
+    purpose: Purpose = "reply"
+
+
+class DraftStage(BaseModel):
+    """One stage of a draft and the phrase it came from."""
+
+    stage: Stage
+    text: str
+    phrase_id: str | None
+
+
+class Draft(BaseModel):
+    """An editable reply draft."""
+
+    id: str
+    style: Style
+    text: str
+    script: Literal["simplified", "traditional"]
+    source: Literal["template", "llm"]
+    stages: list[DraftStage]
+    findings: list[Finding]
+
+
+class AgentNote(BaseModel):
+    """A note for the agent only (a supervisor hand-off), never for the customer."""
+
+    text: str
+    phrase_id: str
+
+
+class DraftsResponse(BaseModel):
+    """Body returned by `POST /v1/drafts`."""
+
+    analysis: Analysis
+    drafts: list[Draft]
+    agent_notes: list[AgentNote] = Field(default_factory=list)
+    fallback_reason: str | None = None

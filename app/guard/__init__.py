@@ -1,0 +1,1 @@
+"""The reply guard: pitfalls of 004, 002 and 003 found in a reply, with spans and a rewording."""

@@ -1,0 +1,113 @@
+"""The guard's rules from data/pitfalls.yaml, compiled into one Aho-Corasick automaton."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import yaml
+
+from app.guard.schemas import PITFALL_CODES, Severity
+
+DATA_PATH = Path(__file__).parent / "data" / "pitfalls.yaml"
+# Word lists of a pitfall that are not triggers: where harmless wording or context lives.
+CONTEXT_KINDS = ("harmless", "canned", "warm", "concrete")
+
+
+class GuardRulesError(ValueError):
+    """The pitfall file is malformed; the message names the file and the entry."""
+
+
+@dataclass(frozen=True)
+class Pitfall:
+    """One pitfall: how it shows, what excuses it, and what to say instead."""
+
+    code: str
+    label: str
+    severity: Severity
+    reason: str
+    suggest: tuple[str, ...]
+    advice: str = ""
+    unless_reply_has: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass
+class GuardRules:
+    """Every pitfall and the automaton that finds triggers and context words in one pass."""
+
+    pitfalls: dict[str, Pitfall]
+    automaton: Any
+    compensation_words: tuple[str, ...]
+    agreed_markers: tuple[str, ...]
+
+    def scan(self, folded: str) -> list[tuple[str, str, int, int]]:
+        """(kind, code, start, end) of every trigger and context word in the folded reply."""
+        found = []
+        for end_index, entries in self.automaton.iter(folded):
+            for kind, code, length in entries:
+                found.append((kind, code, end_index - length + 1, end_index + 1))
+        return found
+
+
+def _words(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = entry.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
+        raise GuardRulesError(f"{where}: `{key}` must be a list of words")
+    return tuple(str(v).lower() for v in value)
+
+
+def load_guard_rules(path: Path = DATA_PATH) -> GuardRules:
+    """Read and validate the pitfalls and build the automaton."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise GuardRulesError(f"{path}: cannot read: {exc}") from exc
+    if not isinstance(document, dict):
+        raise GuardRulesError(f"{path}: expected a mapping of pitfall codes")
+    missing = [code for code in PITFALL_CODES if code not in document]
+    if missing:
+        raise GuardRulesError(f"{path}: no entry for {missing}")
+    automaton = ahocorasick.Automaton()
+
+    def add(word: str, kind: str, code: str) -> None:
+        entries = automaton.get(word, [])
+        automaton.add_word(word, [*entries, (kind, code, len(word))])
+
+    pitfalls = {}
+    for code in PITFALL_CODES:
+        entry = document[code]
+        where = f"{path}: {code}"
+        if not isinstance(entry, dict) or not entry.get("label") or not entry.get("reason"):
+            raise GuardRulesError(f"{where}: needs `label` and `reason`")
+        severity = entry.get("severity")
+        if severity not in ("high", "medium", "low"):
+            raise GuardRulesError(f"{where}: severity must be high, medium or low")
+        for word in _words(entry, "triggers", where):
+            add(word, "trigger", code)
+        for kind in CONTEXT_KINDS:
+            for word in _words(entry, kind, where):
+                add(word, kind, code)
+        unless = entry.get("unless_reply_has") or {}
+        if not isinstance(unless, dict):
+            raise GuardRulesError(f"{where}: `unless_reply_has` must map a name to words")
+        for name in unless:
+            for word in _words(unless, name, f"{where}.unless_reply_has"):
+                add(word, f"unless:{name}", code)
+        pitfalls[code] = Pitfall(
+            code=code,
+            label=str(entry["label"]),
+            severity=severity,
+            reason=str(entry["reason"]),
+            suggest=_words(entry, "suggest", where),
+            advice=str(entry.get("advice", "")),
+            unless_reply_has={name: _words(unless, name, where) for name in unless},
+        )
+    compensation = document.get("compensation_words", {})
+    agreed = document.get("agreed_markers", {})
+    automaton.make_automaton()
+    return GuardRules(
+        pitfalls=pitfalls,
+        automaton=automaton,
+        compensation_words=_words(compensation, "words", f"{path}: compensation_words"),
+        agreed_markers=_words(agreed, "words", f"{path}: agreed_markers"),
+    )

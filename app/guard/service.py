@@ -1,0 +1,177 @@
+"""`check_reply`: the pitfalls in an agent's reply, each with its span and a rewording."""
+
+import re
+from dataclasses import dataclass
+
+from app.analysis.facts import find_amounts
+from app.analysis.normalize import NormalizedText, ScriptConverter, normalize
+from app.analysis.schemas import Analysis
+from app.drafting.phrasebook import Phrasebook
+from app.drafting.policy import ShopPolicy
+from app.drafting.render import fill
+from app.guard.rules import GuardRules
+from app.guard.schemas import CheckResult, Finding
+
+PHONE = re.compile(r"(?<![\d*])1[3-9]\d{9}(?![\d*])")
+ID_CARD = re.compile(r"(?<![\d*])\d{17}[\dx](?![\d*])")
+BANK_CARD = re.compile(r"(?<![\d*])(?:\d{4}[ -]?){3}\d{4}(?:\d{0,3})(?![\d*])")
+SENTENCE_BREAKS = "。!?;；\n"
+QUOTES = {"“": "”", "「": "」", "『": "』", '"': '"'}
+OFFER_WORDS = ("可以吗", "您看", "怎么样", "如何", "行吗", "好吗", "给您", "为您", "补偿您", "送您")
+NEGATIVE = ("angry", "anxious", "disappointed")
+
+
+@dataclass
+class Guard:
+    """Everything a check needs, built once at start-up."""
+
+    rules: GuardRules
+    converter: ScriptConverter
+    phrasebook: Phrasebook
+    policy: ShopPolicy
+
+    def suggestion(self, code: str, address: str = "亲") -> str:
+        """The rewording offered for a pitfall: a phrasebook line, or the pitfall's advice."""
+        pitfall = self.rules.pitfalls[code]
+        values = {
+            **self.policy.template_values(),
+            "customer": address,
+            "order_id": "",
+            "product": "",
+        }
+        for phrase_id in pitfall.suggest:
+            phrase = self.phrasebook.by_id.get(phrase_id)
+            if phrase is not None:
+                return fill(phrase.text, values)
+        return pitfall.advice
+
+
+def _quoted(folded: str) -> list[tuple[int, int]]:
+    spans = []
+    index = 0
+    while index < len(folded):
+        closing = QUOTES.get(folded[index])
+        end = folded.find(closing, index + 1) if closing else -1
+        if end > index:
+            spans.append((index, end + 1))
+            index = end
+        index += 1
+    return spans
+
+
+def _sentence(folded: str, start: int, end: int) -> str:
+    left = max((folded.rfind(mark, 0, start) for mark in SENTENCE_BREAKS), default=-1)
+    rights = [i for i in (folded.find(mark, end) for mark in SENTENCE_BREAKS) if i >= 0]
+    return folded[left + 1 : min(rights) if rights else len(folded)]
+
+
+def _finding(guard: Guard, code: str, norm: NormalizedText, start: int, end: int) -> Finding:
+    pitfall = guard.rules.pitfalls[code]
+    return Finding(
+        code=code,
+        label=pitfall.label,
+        severity=pitfall.severity,
+        span=norm.span(start, end),
+        suggestion=guard.suggestion(code),
+        reason=pitfall.reason,
+    )
+
+
+def _word_rules(guard: Guard, norm: NormalizedText) -> list[Finding]:
+    folded = norm.text
+    hits = guard.rules.scan(folded)
+    quoted = _quoted(folded)
+    present: dict[tuple[str, str], bool] = {(kind, code): True for kind, code, _, _ in hits}
+    harmless = [(code, a, b) for kind, code, a, b in hits if kind == "harmless"]
+    findings: list[Finding] = []
+    taken: list[tuple[str, int, int]] = []
+    for kind, code, start, end in sorted(hits, key=lambda h: (h[2], h[2] - h[3])):
+        if kind != "trigger":
+            continue
+        if any(a <= start and end <= b for a, b in quoted):
+            continue  # the buyer's own words, quoted back
+        if any(c == code and a < end and start < b for c, a, b in harmless):
+            continue
+        pitfall = guard.rules.pitfalls[code]
+        if pitfall.unless_reply_has and all(
+            present.get((f"unless:{name}", code), False) for name in pitfall.unless_reply_has
+        ):
+            continue
+        if any(c == code and a < end and start < b for c, a, b in taken):
+            continue
+        taken.append((code, start, end))
+        findings.append(_finding(guard, code, norm, start, end))
+    return findings
+
+
+def _personal_data(guard: Guard, norm: NormalizedText) -> list[Finding]:
+    findings = []
+    for pattern in (PHONE, ID_CARD, BANK_CARD):
+        for match in pattern.finditer(norm.text):
+            finding = _finding(guard, "personal_data", norm, *match.span())
+            digits = match.group()
+            masked = digits[:3] + "*" * max(len(digits) - 7, 4) + digits[-4:]
+            finding.suggestion = f"{guard.rules.pitfalls['personal_data'].advice} 例如：{masked}"
+            findings.append(finding)
+    return findings
+
+
+def _compensation(
+    guard: Guard, norm: NormalizedText, customer: Analysis | None, customer_text: str | None
+) -> list[Finding]:
+    folded = norm.text
+    findings = []
+    agreed = any(marker in folded for marker in guard.rules.agreed_markers)
+    cap = guard.policy.compensation_cap
+    if customer_text and "同城" in customer_text:
+        cap = guard.policy.compensation_tiers["same_city"].max_yuan
+    for value, (start, end) in find_amounts(folded):
+        sentence = _sentence(folded, start, end)
+        if not any(word in sentence for word in guard.rules.compensation_words):
+            continue  # a price or a refund of it, not compensation
+        if value > cap:
+            findings.append(_finding(guard, "compensation_over_cap", norm, start, end))
+            continue
+        if agreed:
+            continue
+        if customer is not None:
+            asked = any(d.code == "compensation" for d in customer.demands) or bool(
+                customer.facts.amounts
+            )
+        else:
+            asked = not any(word in sentence for word in OFFER_WORDS)
+        if not asked:
+            findings.append(_finding(guard, "compensation_first", norm, start, end))
+    return findings
+
+
+def _mechanical(guard: Guard, norm: NormalizedText, customer: Analysis | None) -> list[Finding]:
+    if customer is None:
+        return []
+    upset = customer.emotion.code in NEGATIVE and customer.emotion.intensity >= 1
+    if not upset:
+        return []
+    kinds = {kind for kind, code, _, _ in guard.rules.scan(norm.text) if code == "mechanical"}
+    short = len(norm.text.strip()) <= 15
+    if ("canned" in kinds or short) and not ({"warm", "concrete"} & kinds):
+        return [_finding(guard, "mechanical", norm, 0, len(norm.text))]
+    return []
+
+
+def check_reply(
+    *,
+    guard: Guard,
+    text: str,
+    customer_text: str | None = None,
+    customer_analysis: Analysis | None = None,
+) -> CheckResult:
+    """Every pitfall in `text`, in reading order; `ok` when there is none."""
+    norm = normalize(text, guard.converter)
+    findings = [
+        *_word_rules(guard, norm),
+        *_personal_data(guard, norm),
+        *_compensation(guard, norm, customer_analysis, customer_text),
+        *_mechanical(guard, norm, customer_analysis),
+    ]
+    findings.sort(key=lambda f: (f.span.start, f.code))
+    return CheckResult(ok=not findings, findings=findings)
