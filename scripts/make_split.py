@@ -1,6 +1,8 @@
-"""Assign every labeled message to the dev or the test split, once, stratified by category.
+"""Assign every labeled item to the dev or the test split, once, stratified.
 
-Ids already in eval/split.json keep their split, so adding data never moves old items.
+Messages (eval/data/) are stratified by category, guard replies (eval/guard/) by their first
+pitfall (or "good"). Ids already in eval/split.json keep their split, so adding data never
+moves old items.
 
     uv run python scripts/make_split.py
 """
@@ -26,6 +28,12 @@ def main() -> None:
             if line.strip():
                 item = json.loads(line)
                 groups[f"{path.stem}:{item['category']}"].append(item["id"])
+    for path in sorted((ROOT / "eval" / "guard").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                stratum = item["pitfalls"][0] if item["pitfalls"] else "good"
+                groups[f"guard:{stratum}"].append(f"guard:{item['id']}")
     added = 0
     for ids in groups.values():
         ordered = sorted(ids, key=lambda i: hashlib.sha1(i.encode()).hexdigest())
