@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 
 from app.analysis.service import Analyzer
+from app.services import Services
 from app.settings import Settings
 
 
@@ -17,11 +18,18 @@ async def get_settings(request: Request) -> Settings:
     return settings
 
 
+async def get_services(request: Request) -> Services:
+    """Every long-lived object, built at start-up."""
+    services: Services = request.app.state.services
+    return services
+
+
 async def get_analyzer(request: Request) -> Analyzer:
     """The analyzer warmed at start-up."""
-    analyzer: Analyzer = request.app.state.analyzer
-    return analyzer
+    services: Services = request.app.state.services
+    return services.analyzer
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+ServicesDep = Annotated[Services, Depends(get_services)]
 AnalyzerDep = Annotated[Analyzer, Depends(get_analyzer)]

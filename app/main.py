@@ -7,10 +7,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from app.analysis.service import default_analyzer
 from app.api.errors import install_error_handlers
 from app.api.middleware import BodySizeLimit
 from app.api.v1 import analyze as analyze_routes
+from app.api.v1 import drafts as draft_routes
+from app.services import build_services
 from app.settings import Settings, get_settings
 
 logger = logging.getLogger("huashu")
@@ -25,8 +26,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         started = time.perf_counter()
-        app.state.analyzer = default_analyzer()
-        logger.info("analyzer ready in %.2f s", time.perf_counter() - started)
+        app.state.services = build_services(app_settings)
+        logger.info("analyzer, phrasebook and guard ready in %.2f s", time.perf_counter() - started)
         yield
 
     app = FastAPI(
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(analyze_routes.router, prefix="/v1")
+    app.include_router(draft_routes.router, prefix="/v1")
     return app
 
 
