@@ -116,7 +116,15 @@ def main() -> None:
     if not items:
         raise SystemExit(f"no training data in {TRAIN_DIR}")
     sys.stderr.write(f"reading {len(items)} training messages\n")
-    feature_lists = [sorted(set(analyzer.features(analyzer._read(item["text"])))) for item in items]
+    def item_features(item: dict[str, Any]) -> list[str]:
+        earlier = [
+            analyzer._read(turn["text"])
+            for turn in item.get("context") or []
+            if turn.get("role") == "customer" and str(turn.get("text", "")).strip()
+        ]
+        return sorted(set(analyzer.features(analyzer._read(item["text"]), earlier)))
+
+    feature_lists = [item_features(item) for item in items]
     counts = Counter(name for names in feature_lists for name in names)
     vocabulary = sorted(name for name, count in counts.items() if count >= args.min_count)
     index = {name: i for i, name in enumerate(vocabulary)}

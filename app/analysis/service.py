@@ -203,13 +203,19 @@ class Analyzer:
             return True
         return False
 
-    def features(self, reading: "_Reading") -> list[str]:
-        """What the text model sees: n-grams of the folded text and the cues found in it."""
+    def features(self, reading: "_Reading", earlier: Sequence["_Reading"] = ()) -> list[str]:
+        """What the text model sees: n-grams of the folded text and the cues found in it, and
+        the cues of the customer's last earlier messages ("还没好吗" is about what came before)."""
         features = text_features(reading.norm.text)
         features += ["c:" + h.cue.family + ":" + h.cue.code for h in reading.hits]
         features += ["n:" + h.cue.family + ":" + h.cue.code for h in reading.negated]
         features += ["m:" + name for name in reading.markers]
         features += ["k:" + name for name in reading.classes]
+        for before in earlier[-2:]:
+            features += ["x:" + h.cue.family + ":" + h.cue.code for h in before.hits]
+            features += ["xk:" + name for name in before.classes]
+        if earlier:
+            features.append("x:any")
         return features
 
     # --- category -----------------------------------------------------------------------
@@ -538,11 +544,11 @@ class Analyzer:
             evidence=_materialize(reading, evidence),
         )
 
-    def _learn(self, reading: _Reading) -> _Reading:
+    def _learn(self, reading: _Reading, earlier: Sequence[_Reading] = ()) -> _Reading:
         """The reading with the text model's probabilities attached (unchanged without a model)."""
         if self.model is None:
             return reading
-        rows = self.model.rows(self.features(reading))
+        rows = self.model.rows(self.features(reading, earlier))
         learned = _Learned(self.model, reading.norm.text, rows, self.model.probabilities(rows))
         return replace(reading, learned=learned)
 
@@ -551,8 +557,8 @@ class Analyzer:
     def analyze(self, text: str, context: Sequence[ContextMessage] | None = None) -> Analysis:
         """Read category, emotion, risks, demands, escalation and facts from one message."""
         context = list(context or [])
-        reading = self._learn(self._read(text))
         context_readings = [self._read(m.text) for m in context if m.role == "customer"]
+        reading = self._learn(self._read(text), context_readings)
         facts = extract_facts(reading.norm, reading.products)
         category, secondary = self._categories(reading, facts, context_readings)
         risks = self._risks(reading, context)
