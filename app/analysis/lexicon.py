@@ -160,7 +160,8 @@ def _read_yaml(path: Path) -> Any:
         raise LexiconError(f"{path}: cannot read: {exc}") from exc
 
 
-def _compile_pattern(pattern: str, gap_chars: int) -> tuple[str, re.Pattern[str] | None]:
+def compile_pattern(pattern: str, gap_chars: int) -> tuple[str, re.Pattern[str] | None]:
+    """The first literal fragment of a pattern (for the automaton) and a regex for the rest."""
     fragments = pattern.split("*")
     if any(not fragment for fragment in fragments):
         raise LexiconError(f"pattern {pattern!r} has an empty fragment")
@@ -210,7 +211,7 @@ def _load_cue_file(
             for raw in patterns:
                 pattern = str(raw).lower()
                 try:
-                    key, tail = _compile_pattern(pattern, gap_chars)
+                    key, tail = compile_pattern(pattern, gap_chars)
                 except LexiconError as exc:
                     raise LexiconError(f"{where}: {exc}") from exc
                 cue = Cue(family, code, weight, pattern, negatable, tail, yields_to)

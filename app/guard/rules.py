@@ -4,9 +4,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import re
+
 import ahocorasick
 import yaml
 
+from app.analysis.lexicon import LexiconError, compile_pattern
 from app.guard.schemas import PITFALL_CODES, Severity
 
 DATA_PATH = Path(__file__).parent / "data" / "pitfalls.yaml"
@@ -39,13 +42,24 @@ class GuardRules:
     automaton: Any
     compensation_words: tuple[str, ...]
     agreed_markers: tuple[str, ...]
+    explained_markers: tuple[str, ...]
+
+    regexes: list[tuple[str, str, re.Pattern[str]]] = field(default_factory=list)
 
     def scan(self, folded: str) -> list[tuple[str, str, int, int]]:
         """(kind, code, start, end) of every trigger and context word in the folded reply."""
         found = []
         for end_index, entries in self.automaton.iter(folded):
-            for kind, code, length in entries:
-                found.append((kind, code, end_index - length + 1, end_index + 1))
+            for kind, code, length, tail in entries:
+                start, end = end_index - length + 1, end_index + 1
+                if tail is not None:
+                    match = tail.match(folded, end)
+                    if match is None:
+                        continue
+                    end = match.end()
+                found.append((kind, code, start, end))
+        for kind, code, pattern in self.regexes:
+            found.extend((kind, code, *m.span()) for m in pattern.finditer(folded))
         return found
 
 
@@ -70,8 +84,14 @@ def load_guard_rules(path: Path = DATA_PATH) -> GuardRules:
     automaton = ahocorasick.Automaton()
 
     def add(word: str, kind: str, code: str) -> None:
-        entries = automaton.get(word, [])
-        automaton.add_word(word, [*entries, (kind, code, len(word))])
+        try:
+            key, tail = compile_pattern(word, gap_chars=8)
+        except LexiconError as exc:
+            raise GuardRulesError(f"{path}: {code}: {exc}") from exc
+        entries = automaton.get(key, [])
+        automaton.add_word(key, [*entries, (kind, code, len(key), tail)])
+
+    regexes: list[tuple[str, str, re.Pattern[str]]] = []
 
     pitfalls = {}
     for code in PITFALL_CODES:
@@ -84,6 +104,11 @@ def load_guard_rules(path: Path = DATA_PATH) -> GuardRules:
             raise GuardRulesError(f"{where}: severity must be high, medium or low")
         for word in _words(entry, "triggers", where):
             add(word, "trigger", code)
+        for raw in _words(entry, "trigger_patterns", where):
+            try:
+                regexes.append(("trigger", code, re.compile(raw)))
+            except re.error as exc:
+                raise GuardRulesError(f"{where}: bad trigger pattern {raw!r}: {exc}") from exc
         for kind in CONTEXT_KINDS:
             for word in _words(entry, kind, where):
                 add(word, kind, code)
@@ -110,4 +135,8 @@ def load_guard_rules(path: Path = DATA_PATH) -> GuardRules:
         automaton=automaton,
         compensation_words=_words(compensation, "words", f"{path}: compensation_words"),
         agreed_markers=_words(agreed, "words", f"{path}: agreed_markers"),
+        explained_markers=_words(
+            document.get("explained_markers", {}), "words", f"{path}: explained_markers"
+        ),
+        regexes=regexes,
     )

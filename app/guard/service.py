@@ -131,8 +131,7 @@ def _compensation(
             continue  # a price or a refund of it, not compensation
         if value > cap:
             findings.append(_finding(guard, "compensation_over_cap", norm, start, end))
-            continue
-        if agreed:
+        if agreed or any(marker in folded for marker in guard.rules.explained_markers):
             continue
         if customer is not None:
             asked = any(d.code == "compensation" for d in customer.demands) or bool(
@@ -151,9 +150,15 @@ def _mechanical(guard: Guard, norm: NormalizedText, customer: Analysis | None) -
     upset = customer.emotion.code in NEGATIVE and customer.emotion.intensity >= 1
     if not upset:
         return []
-    kinds = {kind for kind, code, _, _ in guard.rules.scan(norm.text) if code == "mechanical"}
-    short = len(norm.text.strip()) <= 15
-    if ("canned" in kinds or short) and not ({"warm", "concrete"} & kinds):
+    hits = [(kind, a, b) for kind, code, a, b in guard.rules.scan(norm.text) if code == "mechanical"]
+    canned = [(a, b) for kind, a, b in hits if kind == "canned"]
+    # "请问有什么可以帮您" is canned even though it holds "帮您": words inside a canned line do not count.
+    substance = [
+        (a, b)
+        for kind, a, b in hits
+        if kind in ("warm", "concrete") and not any(c <= a and b <= d for c, d in canned)
+    ]
+    if canned and not substance:
         return [_finding(guard, "mechanical", norm, 0, len(norm.text))]
     return []
 
@@ -171,7 +176,9 @@ def check_reply(
         *_word_rules(guard, norm),
         *_personal_data(guard, norm),
         *_compensation(guard, norm, customer_analysis, customer_text),
-        *_mechanical(guard, norm, customer_analysis),
     ]
+    if not findings:
+        # A reply with a real pitfall is not also "mechanical": the pitfall is what to fix.
+        findings = _mechanical(guard, norm, customer_analysis)
     findings.sort(key=lambda f: (f.span.start, f.code))
     return CheckResult(ok=not findings, findings=findings)
