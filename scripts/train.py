@@ -116,6 +116,7 @@ def main() -> None:
     if not items:
         raise SystemExit(f"no training data in {TRAIN_DIR}")
     sys.stderr.write(f"reading {len(items)} training messages\n")
+
     def item_features(item: dict[str, Any]) -> list[str]:
         earlier = [
             analyzer._read(turn["text"])

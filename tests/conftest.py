@@ -14,6 +14,7 @@ from fastapi.testclient import TestClient
 
 from app.analysis.service import Analyzer, default_analyzer
 from app.main import create_app
+from app.services import Services, build_services
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 STARTUP_TIMEOUT_S = 20.0
@@ -23,6 +24,12 @@ STARTUP_TIMEOUT_S = 20.0
 def analyzer() -> Analyzer:
     """The process-wide analyzer, built once for the whole run."""
     return default_analyzer()
+
+
+@pytest.fixture(scope="session")
+def services() -> Services:
+    """Analyzer, phrasebook, policy and guard, built once for the whole run."""
+    return build_services()
 
 
 @pytest.fixture(scope="session")

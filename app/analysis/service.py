@@ -468,8 +468,12 @@ class Analyzer:
             return
         weight = float(self.weights["model_weight"][head])
         floor = float(self.weights["model_min_probability_multilabel"])
+        family = "risk" if head == "risks" else "demand"
+        stated = {h.cue.code for h in reading.hits if h.cue.family == family}
+        # A cue the buyer denied ("放心不会给差评") outweighs the model's reading of the word.
+        denied = {h.cue.code for h in reading.negated if h.cue.family == family} - stated
         for code, probability in reading.learned.probabilities[head].items():
-            if probability >= floor:
+            if probability >= floor and code not in denied:
                 scores.add(code, weight * probability, None)
                 if (
                     not scores.evidence[code]

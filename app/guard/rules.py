@@ -1,10 +1,9 @@
 """The guard's rules from data/pitfalls.yaml, compiled into one Aho-Corasick automaton."""
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import re
 
 import ahocorasick
 import yaml

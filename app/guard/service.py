@@ -150,7 +150,9 @@ def _mechanical(guard: Guard, norm: NormalizedText, customer: Analysis | None) -
     upset = customer.emotion.code in NEGATIVE and customer.emotion.intensity >= 1
     if not upset:
         return []
-    hits = [(kind, a, b) for kind, code, a, b in guard.rules.scan(norm.text) if code == "mechanical"]
+    hits = [
+        (kind, a, b) for kind, code, a, b in guard.rules.scan(norm.text) if code == "mechanical"
+    ]
     canned = [(a, b) for kind, a, b in hits if kind == "canned"]
     # "请问有什么可以帮您" is canned even though it holds "帮您": words inside a canned line do not count.
     substance = [

@@ -1,0 +1,94 @@
+"""The reply guard: each pitfall is caught, harmless uses of its words are not."""
+
+import pytest
+
+from app.services import Services
+
+
+def codes(services: Services, reply: str, customer_text: str | None = None) -> set[str]:
+    return {finding.code for finding in services.check(reply, customer_text).findings}
+
+
+@pytest.mark.parametrize(
+    ("reply", "code"),
+    [
+        ("不能退。", "flat_refusal"),
+        ("这个没办法，退不了。", "flat_refusal"),
+        ("你听我说完，不是你说的那样。", "arguing"),
+        ("这点常识都没有吗？买之前不看详情页的吗", "lecturing"),
+        ("肯定是你自己弄坏的，我们发出去都是好的。", "blaming_customer"),
+        ("我们的产品绝对没有问题，跟我们没关系。", "insisting_right"),
+        ("爱买不买，随便你。", "dismissive"),
+        ("保证明天一定送到，百分之百不会再出问题！", "overpromise"),
+        ("备注：此人难缠，先拖着。", "internal_leak"),
+        ("快递员电话13812345678，您自己联系他。", "personal_data"),
+        ("你有病吧，烦不烦。", "rude"),
+        ("给您补偿80元红包，可以吗？", "compensation_over_cap"),
+    ],
+)
+def test_pitfall_is_caught(services: Services, reply: str, code: str) -> None:
+    assert code in codes(services, reply)
+
+
+@pytest.mark.parametrize(
+    "reply",
+    [
+        "我们绝对理解您的心情，这次是我们没做好，非常抱歉。",
+        "根据淘宝规则，超过七天不能无理由退货，不过我们可以为您免费维修或者换货，您看可以吗？",
+        "不是您的问题，您没有错，是我们打包疏忽了，马上为您补发。",
+        "我保证会在24小时内给您回复处理结果。",
+        "您同意的10元补偿已经退回到您的账户，请注意查收。",
+        "您的手机号138****5678已经备注给快递，他会提前联系您。",
+        "运费我们来承担，您不用担心。",
+        "滚筒洗衣机的安装师傅明天上午联系您。",
+    ],
+)
+def test_harmless_uses_of_trigger_words_pass(services: Services, reply: str) -> None:
+    assert codes(services, reply) == set()
+
+
+def test_findings_point_at_the_words_in_the_reply(services: Services) -> None:
+    reply = "亲，肯定是你自己弄坏的哦"
+    finding = services.check(reply).findings[0]
+    assert reply[finding.span.start : finding.span.end] == finding.span.text
+    assert finding.suggestion
+    assert finding.label
+    assert finding.severity in ("high", "medium", "low")
+
+
+def test_quoting_the_buyer_is_not_rudeness(services: Services) -> None:
+    assert "rude" not in codes(services, "您说的“烦不烦”这句话我们记下了，真的很抱歉让您这么着急。")
+
+
+def test_amount_named_first_is_flagged_but_an_explained_one_is_not(services: Services) -> None:
+    customer = "衣服有点色差"
+    assert "compensation_first" in codes(services, "给您补偿10元可以吗？", customer)
+    explained = "按单程运费标准，外省订单一般补偿10元左右，我帮您申请，您看可以吗？"
+    assert "compensation_first" not in codes(services, explained, customer)
+
+
+def test_amount_the_buyer_asked_for_is_not_named_first(services: Services) -> None:
+    assert "compensation_first" not in codes(
+        services, "好的，补偿您10元，已经为您申请。", "色差太严重了，补偿我10块钱吧"
+    )
+
+
+def test_canned_reply_is_mechanical_only_for_an_upset_buyer(services: Services) -> None:
+    canned = "亲亲您好，已收到您的反馈，请耐心等待。"
+    assert "mechanical" in codes(services, canned, "到底什么时候发货！！气死我了")
+    assert "mechanical" not in codes(services, canned, "请问什么时候发货？")
+    assert "mechanical" not in codes(services, canned)
+
+
+def test_personal_data_suggestion_masks_the_number(services: Services) -> None:
+    finding = next(
+        f
+        for f in services.check("您的身份证号110101199003071234已登记").findings
+        if f.code == "personal_data"
+    )
+    assert "110101199003071234" not in finding.suggestion
+    assert "*" in finding.suggestion
+
+
+def test_traditional_reply_is_checked_too(services: Services) -> None:
+    assert "blaming_customer" in codes(services, "肯定是你自己弄壞的")
