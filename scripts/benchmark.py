@@ -101,6 +101,41 @@ def measure_in_process(rounds: int) -> dict[str, float]:
     }
 
 
+def measure_drafting(rounds: int) -> dict[str, float]:
+    """Template drafts including analysis, and the guard on a 100-character reply, in-process."""
+    from app.drafting.schemas import DraftRequest
+    from app.services import build_services
+
+    services = build_services()
+    texts = eval_messages()
+    for text in texts[:50]:
+        services.template_drafts(DraftRequest(text=text), [])
+    draft_ms: list[float] = []
+    for round_number in range(rounds):
+        for text in texts:
+            t0 = time.perf_counter_ns()
+            services.template_drafts(DraftRequest(text=text), [])
+            draft_ms.append((time.perf_counter_ns() - t0) / 1e6)
+        sys.stderr.write(f"\rdrafting round {round_number + 1}/{rounds}")
+    sys.stderr.write("\n")
+    reply = (
+        "亲，非常抱歉让您收到有色差的衣服，给您添麻烦了。根据平台规则我们支持七天无理由退换，"
+        "您可以选择换一件其他颜色，或者办理退货退款，运费由我们承担。您看这样处理可以吗？"
+    )
+    reply = (reply * 2)[:100]
+    check_us: list[float] = []
+    for _ in range(2000):
+        t0 = time.perf_counter_ns()
+        services.check(reply)
+        check_us.append((time.perf_counter_ns() - t0) / 1000)
+    return {
+        "draft_median_ms": statistics.median(draft_ms),
+        "draft_p99_ms": percentile(draft_ms, 0.99),
+        "check_100_chars_median_us": statistics.median(check_us),
+        "check_100_chars_p99_us": percentile(check_us, 0.99),
+    }
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -192,6 +227,7 @@ def main() -> None:
     figures: dict[str, Any] = {"cpu_count": os.cpu_count()}
     figures.update(measure_startup(args.startup_runs))
     figures.update(measure_in_process(args.rounds))
+    figures.update(measure_drafting(max(1, args.rounds // 2)))
     if not args.no_http:
         figures.update(measure_http(args.http_seconds, args.connections))
     if args.json:
@@ -208,6 +244,14 @@ def main() -> None:
         f"    typical 20–40 char message median {figures['typical_30_char_median_us']:.0f} µs (goal < 200 µs)"
     )
     print(f"    {figures['messages_per_second']:.0f} messages/s on one core")
+    print("  drafting (template drafts, 3 variants, analysis included):")
+    print(
+        f"    median {figures['draft_median_ms']:.2f} ms, p99 {figures['draft_p99_ms']:.2f} ms (goal median < 5 ms)"
+    )
+    print("  guard, /v1/check work on a 100-character reply:")
+    print(
+        f"    median {figures['check_100_chars_median_us']:.0f} µs, p99 {figures['check_100_chars_p99_us']:.0f} µs (goal < 1 ms)"
+    )
     if not args.no_http:
         print(f"  HTTP, one uvicorn worker, {args.connections} keep-alive connections:")
         print(f"    GET /healthz      {figures['healthz_rps']:.0f} req/s")

@@ -6,4 +6,5 @@ source scripts/bootstrap.sh
 uv sync --frozen
 echo "== ruff" && uv run --frozen ruff check . && uv run --frozen ruff format --check .
 echo "== mypy" && uv run --frozen mypy
+echo "== phrasebook lint" && uv run --frozen python scripts/phrasebook.py lint
 echo "== pytest" && uv run --frozen pytest "$@"
