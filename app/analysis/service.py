@@ -472,8 +472,11 @@ class Analyzer:
         stated = {h.cue.code for h in reading.hits if h.cue.family == family}
         # A cue the buyer denied ("放心不会给差评") outweighs the model's reading of the word.
         denied = {h.cue.code for h in reading.negated if h.cue.family == family} - stated
+        crisis_floor = float(self.weights["model_min_probability_crisis"])
         for code, probability in reading.learned.probabilities[head].items():
-            if probability >= floor and code not in denied:
+            # Missing a crisis costs more than a false alarm the agent can dismiss.
+            needed = crisis_floor if head == "risks" and code in CRISIS_RISKS else floor
+            if probability >= needed and code not in denied:
                 scores.add(code, weight * probability, None)
                 if (
                     not scores.evidence[code]
@@ -591,10 +594,13 @@ def _materialize(reading: _Reading, spans: list[FoldedSpan]) -> list[EvidenceSpa
 
 
 QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", '"': '"'}
+# "快递员骂我神经病": an insult the buyer reports is not the buyer's abuse.
+REPORTED_SPEECH = ("骂我", "说我", "叫我", "喊我", "骂人", "骂了我")
 
 
 def _drop_quoted_threats(folded: str, hits: list[Hit]) -> list[Hit]:
-    """A risk word inside quotation marks is reported speech ("客服说“有本事去投诉啊”")."""
+    """A risk word inside quotation marks, or an insult the buyer reports, is reported speech
+    ("客服说“有本事去投诉啊”", "快递员骂我神经病")."""
     quoted: list[FoldedSpan] = []
     index = 0
     while index < len(folded):
@@ -604,13 +610,16 @@ def _drop_quoted_threats(folded: str, hits: list[Hit]) -> list[Hit]:
             quoted.append((index, end))
             index = end
         index += 1
-    if not quoted:
-        return hits
-    return [
-        hit
-        for hit in hits
-        if hit.cue.family != "risk" or not any(a < hit.start and hit.end <= b for a, b in quoted)
-    ]
+
+    def reported(hit: Hit) -> bool:
+        if hit.cue.family != "risk":
+            return False
+        if any(a < hit.start and hit.end <= b for a, b in quoted):
+            return True
+        before = folded[max(0, hit.start - 5) : hit.start]
+        return hit.cue.code == "abuse" and any(marker in before for marker in REPORTED_SPEECH)
+
+    return [hit for hit in hits if not reported(hit)]
 
 
 def _drop_yielding(hits: list[Hit]) -> list[Hit]:
