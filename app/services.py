@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from app.analysis.model import load_model
 from app.analysis.schemas import Analysis, ContextMessage
 from app.analysis.service import Analyzer, default_analyzer
 from app.drafting.phrasebook import Phrasebook, load_phrasebook
@@ -9,10 +10,13 @@ from app.drafting.policy import ShopPolicy, load_policy
 from app.drafting.schemas import DraftRequest, DraftsResponse
 from app.drafting.select import Plans, load_plans
 from app.drafting.service import ReplyScript, build_template_drafts
+from app.guard.rules import DATA_PATH as GUARD_RULES_PATH
 from app.guard.rules import load_guard_rules
 from app.guard.schemas import CheckResult
 from app.guard.service import Guard, check_reply
 from app.settings import Settings, get_settings
+
+GUARD_MODEL_PATH = GUARD_RULES_PATH.parent / "model.json"
 
 
 @dataclass
@@ -63,7 +67,13 @@ def build_services(settings: Settings | None = None) -> Services:
     analyzer = default_analyzer()
     phrasebook = load_phrasebook()
     policy = load_policy(settings.shop_policy)
-    guard = Guard(load_guard_rules(), analyzer.converter, phrasebook, policy)
+    guard = Guard(
+        load_guard_rules(),
+        analyzer.converter,
+        phrasebook,
+        policy,
+        model=load_model(GUARD_MODEL_PATH),
+    )
     return Services(
         settings=settings,
         analyzer=analyzer,

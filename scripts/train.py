@@ -1,9 +1,10 @@
-"""Train the text model on train/data/ and write app/analysis/data/model.json.
+"""Train the text models: the analysis model on train/data/, the guard model on train/guard/.
 
-    uv run python scripts/train.py            # train, then print dev figures of the model alone
+    uv run python scripts/train.py            # app/analysis/data/model.json
+    uv run python scripts/train.py guard      # app/guard/data/model.json
     uv run python scripts/train.py --json     # the training summary as JSON
 
-Never trains on eval/: the evaluation set stays a measurement.
+Never trains on eval/: the evaluation sets stay a measurement.
 """
 
 from __future__ import annotations
@@ -30,25 +31,14 @@ from app.analysis.schemas import (  # noqa: E402
 
 TRAIN_DIR = ROOT / "train" / "data"
 MODEL_PATH = ROOT / "app" / "analysis" / "data" / "model.json"
+GUARD_TRAIN_DIR = ROOT / "train" / "guard"
+GUARD_MODEL_PATH = ROOT / "app" / "guard" / "data" / "model.json"
 HEADS: dict[str, tuple[tuple[str, ...], bool]] = {
     "category": (CATEGORY_CODES, False),
     "emotion": (EMOTION_CODES, False),
     "risks": (RISK_CODES, True),
     "demands": (DEMAND_CODES, True),
 }
-
-
-def load_training_items() -> list[dict[str, Any]]:
-    items = []
-    for path in sorted(TRAIN_DIR.glob("*.jsonl")):
-        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-            if not line.strip():
-                continue
-            try:
-                items.append(json.loads(line))
-            except json.JSONDecodeError as exc:
-                raise SystemExit(f"{path}:{number}: not JSON: {exc}") from exc
-    return items
 
 
 def targets(item: dict[str, Any], head: str, labels: tuple[str, ...]) -> np.ndarray:
@@ -96,36 +86,27 @@ def fit(
     return w, b
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--min-count", type=int, default=2, help="drop features seen fewer times")
-    parser.add_argument("--l2", type=float, default=3e-4)
-    parser.add_argument("--epochs", type=int, default=300)
-    parser.add_argument("--rate", type=float, default=0.05)
-    parser.add_argument("--prune", type=float, default=0.03, help="drop weights smaller than this")
-    parser.add_argument("--json", action="store_true")
-    args = parser.parse_args()
+def load_jsonl(folder: Path) -> list[dict[str, Any]]:
+    items = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+            if not line.strip():
+                continue
+            try:
+                items.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise SystemExit(f"{path}:{number}: not JSON: {exc}") from exc
+    return items
 
-    from app.analysis.service import Analyzer
 
-    analyzer = Analyzer.from_data()
-    analyzer.model = None
-    items = load_training_items()
-    if not items:
-        raise SystemExit(f"no training data in {TRAIN_DIR}")
-    sys.stderr.write(f"reading {len(items)} training messages\n")
-
-    def item_features(item: dict[str, Any]) -> list[str]:
-        earlier = [
-            analyzer._read(turn["text"])
-            for turn in item.get("context") or []
-            if turn.get("role") == "customer" and str(turn.get("text", "")).strip()
-        ]
-        return sorted(set(analyzer.features(analyzer._read(item["text"]), earlier)))
-
-    feature_lists = [item_features(item) for item in items]
+def train_heads(
+    feature_lists: list[list[str]],
+    items: list[dict[str, Any]],
+    heads_spec: dict[str, tuple[tuple[str, ...], bool]],
+    target: Any,
+    args: argparse.Namespace,
+) -> tuple[dict[str, Any], int]:
+    """Fit one head per label family on binary features; weights pruned and rounded."""
     counts = Counter(name for names in feature_lists for name in names)
     vocabulary = sorted(name for name, count in counts.items() if count >= args.min_count)
     index = {name: i for i, name in enumerate(vocabulary)}
@@ -135,9 +116,9 @@ def main() -> None:
             if name in index:
                 x[row, index[name]] = 1.0
     heads: dict[str, Any] = {}
-    for head, (labels, multilabel) in HEADS.items():
+    for head, (labels, multilabel) in heads_spec.items():
         sys.stderr.write(f"training {head} ({len(labels)} labels)\n")
-        y = np.stack([targets(item, head, labels) for item in items])
+        y = np.stack([target(item, head, labels) for item in items])
         w, b = fit(x, y, multilabel, args.l2, args.epochs, args.rate)
         weights: dict[str, list[list[float]]] = {}
         for feature, row in zip(vocabulary, w, strict=True):
@@ -154,27 +135,98 @@ def main() -> None:
             "weights": weights,
             "multilabel": multilabel,
         }
+    return heads, len(vocabulary)
+
+
+def write_model(path: Path, heads: dict[str, Any], summary: dict[str, Any]) -> None:
+    document = {"trained_on": summary, "heads": heads}
+    path.write_text(
+        json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
+    )
+
+
+def analysis_features(items: list[dict[str, Any]]) -> list[list[str]]:
+    from app.analysis.service import Analyzer
+
+    analyzer = Analyzer.from_data()
+    analyzer.model = None
+
+    def item_features(item: dict[str, Any]) -> list[str]:
+        earlier = [
+            analyzer._read(turn["text"])
+            for turn in item.get("context") or []
+            if turn.get("role") == "customer" and str(turn.get("text", "")).strip()
+        ]
+        return sorted(set(analyzer.features(analyzer._read(item["text"]), earlier)))
+
+    return [item_features(item) for item in items]
+
+
+def guard_features(items: list[dict[str, Any]]) -> list[list[str]]:
+    from app.guard.service import reply_features
+    from app.services import build_services
+
+    services = build_services()
+    services.guard.model = None
+    lists = []
+    for item in items:
+        customer_text = item.get("customer_text")
+        customer = services.analyzer.analyze(customer_text) if customer_text else None
+        lists.append(
+            sorted(set(reply_features(services.guard, item["reply"], customer_text, customer)))
+        )
+    return lists
+
+
+def pitfall_targets(item: dict[str, Any], head: str, labels: tuple[str, ...]) -> np.ndarray:
+    vector = np.zeros(len(labels), dtype=np.float32)
+    for code in item["pitfalls"]:
+        vector[labels.index(code)] = 1.0
+    return vector
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("target", nargs="?", choices=["analysis", "guard"], default="analysis")
+    parser.add_argument("--min-count", type=int, default=2, help="drop features seen fewer times")
+    parser.add_argument("--l2", type=float, default=3e-4)
+    parser.add_argument("--epochs", type=int, default=500)
+    parser.add_argument("--rate", type=float, default=0.05)
+    parser.add_argument("--prune", type=float, default=0.03, help="drop weights smaller than this")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    if args.target == "analysis":
+        folder, model_path = TRAIN_DIR, MODEL_PATH
+        items = load_jsonl(folder)
+        if not items:
+            raise SystemExit(f"no training data in {folder}")
+        sys.stderr.write(f"reading {len(items)} training messages\n")
+        heads, features = train_heads(analysis_features(items), items, HEADS, targets, args)
+    else:
+        from app.guard.schemas import PITFALL_CODES
+
+        folder, model_path = GUARD_TRAIN_DIR, GUARD_MODEL_PATH
+        items = load_jsonl(folder)
+        if not items:
+            raise SystemExit(f"no training data in {folder}")
+        sys.stderr.write(f"reading {len(items)} training replies\n")
+        spec = {"pitfalls": (PITFALL_CODES, True)}
+        heads, features = train_heads(guard_features(items), items, spec, pitfall_targets, args)
     summary = {
         "items": len(items),
-        "files": sorted(p.name for p in TRAIN_DIR.glob("*.jsonl")),
-        "features": len(vocabulary),
+        "files": sorted(p.name for p in folder.glob("*.jsonl")),
+        "features": features,
         "trained": datetime.date.today().isoformat(),
         "settings": {k: getattr(args, k) for k in ("min_count", "l2", "epochs", "rate", "prune")},
     }
-    MODEL_PATH.write_text(
-        json.dumps(
-            {"trained_on": summary, "heads": heads}, ensure_ascii=False, separators=(",", ":")
-        )
-        + "\n",
-        encoding="utf-8",
-    )
+    write_model(model_path, heads, summary)
     summary["weights_kept"] = {head: len(spec["weights"]) for head, spec in heads.items()}
-    summary["bytes"] = MODEL_PATH.stat().st_size
-    print(
-        json.dumps(summary, indent=2)
-        if args.json
-        else f"wrote {MODEL_PATH.relative_to(ROOT)}: {summary}"
-    )
+    summary["bytes"] = model_path.stat().st_size
+    message = f"wrote {model_path.relative_to(ROOT)}: {summary}"
+    print(json.dumps(summary, indent=2) if args.json else message)
 
 
 if __name__ == "__main__":

@@ -42,6 +42,7 @@ class GuardRules:
     compensation_words: tuple[str, ...]
     agreed_markers: tuple[str, ...]
     explained_markers: tuple[str, ...]
+    model_thresholds: dict[str, float] = field(default_factory=dict)
 
     regexes: list[tuple[str, str, re.Pattern[str]]] = field(default_factory=list)
 
@@ -138,4 +139,8 @@ def load_guard_rules(path: Path = DATA_PATH) -> GuardRules:
             document.get("explained_markers", {}), "words", f"{path}: explained_markers"
         ),
         regexes=regexes,
+        model_thresholds={
+            str(k): float(v) for k, v in (document.get("model_thresholds") or {}).items()
+        }
+        or {"veto_below": 0.1, "add_from": 0.6},
     )

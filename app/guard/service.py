@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 
 from app.analysis.facts import find_amounts
+from app.analysis.model import TextModel, text_features
 from app.analysis.normalize import NormalizedText, ScriptConverter, normalize
 from app.analysis.schemas import Analysis
 from app.drafting.phrasebook import Phrasebook
@@ -29,6 +30,7 @@ class Guard:
     converter: ScriptConverter
     phrasebook: Phrasebook
     policy: ShopPolicy
+    model: TextModel | None = None
 
     def suggestion(self, code: str, address: str = "亲") -> str:
         """The rewording offered for a pitfall: a phrasebook line, or the pitfall's advice."""
@@ -165,6 +167,48 @@ def _mechanical(guard: Guard, norm: NormalizedText, customer: Analysis | None) -
     return []
 
 
+def _rule_findings(
+    guard: Guard,
+    norm: NormalizedText,
+    customer_text: str | None,
+    customer_analysis: Analysis | None,
+) -> list[Finding]:
+    findings = [
+        *_word_rules(guard, norm),
+        *_personal_data(guard, norm),
+        *_compensation(guard, norm, customer_analysis, customer_text),
+    ]
+    if not findings:
+        # A reply with a real pitfall is not also "mechanical": the pitfall is what to fix.
+        findings = _mechanical(guard, norm, customer_analysis)
+    return findings
+
+
+def _features(
+    guard: Guard, norm: NormalizedText, customer: Analysis | None, rules: list[Finding]
+) -> list[str]:
+    features = text_features(norm.text)
+    features += [f"{kind}:{code}" for kind, code, _, _ in guard.rules.scan(norm.text)]
+    features += ["rule:" + finding.code for finding in rules]
+    if customer is None:
+        features.append("cust:none")
+    else:
+        features.append(f"cust:{customer.emotion.code}:{min(customer.emotion.intensity, 2)}")
+        features += ["cust:demand:" + demand.code for demand in customer.demands]
+    if find_amounts(norm.text):
+        features.append("amount")
+    return features
+
+
+def reply_features(
+    guard: Guard, text: str, customer_text: str | None, customer: Analysis | None
+) -> list[str]:
+    """What the guard model sees: n-grams, trigger and context words, the rules' findings and
+    how the customer feels (scripts/train.py uses this on the training replies)."""
+    norm = normalize(text, guard.converter)
+    return _features(guard, norm, customer, _rule_findings(guard, norm, customer_text, customer))
+
+
 def check_reply(
     *,
     guard: Guard,
@@ -174,13 +218,27 @@ def check_reply(
 ) -> CheckResult:
     """Every pitfall in `text`, in reading order; `ok` when there is none."""
     norm = normalize(text, guard.converter)
-    findings = [
-        *_word_rules(guard, norm),
-        *_personal_data(guard, norm),
-        *_compensation(guard, norm, customer_analysis, customer_text),
-    ]
-    if not findings:
-        # A reply with a real pitfall is not also "mechanical": the pitfall is what to fix.
-        findings = _mechanical(guard, norm, customer_analysis)
+    findings = _rule_findings(guard, norm, customer_text, customer_analysis)
+    if guard.model is not None:
+        findings = _with_model(guard, norm, customer_analysis, findings)
     findings.sort(key=lambda f: (f.span.start, f.code))
     return CheckResult(ok=not findings, findings=findings)
+
+
+def _with_model(
+    guard: Guard, norm: NormalizedText, customer: Analysis | None, rules: list[Finding]
+) -> list[Finding]:
+    """The model confirms or vetoes the rules' findings and adds pitfalls no rule words."""
+    assert guard.model is not None
+    rows = guard.model.rows(_features(guard, norm, customer, rules))
+    probabilities = guard.model.probabilities(rows)["pitfalls"]
+    thresholds = guard.rules.model_thresholds
+    kept = [f for f in rules if probabilities[f.code] >= thresholds["veto_below"]]
+    found = {finding.code for finding in kept}
+    for code, probability in probabilities.items():
+        if code in found or probability < thresholds["add_from"]:
+            continue
+        spans = guard.model.evidence(norm.text, rows, "pitfalls", code, minimum=0.3)
+        start, end = spans[0] if spans else (0, len(norm.text))
+        kept.append(_finding(guard, code, norm, start, end))
+    return kept
