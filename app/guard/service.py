@@ -225,6 +225,22 @@ def check_reply(
     return CheckResult(ok=not findings, findings=findings)
 
 
+def _possible(code: str, norm: NormalizedText, customer: Analysis | None) -> bool:
+    """What a pitfall needs before the model may claim it: an upset buyer for a mechanical
+    reply, an amount for compensation, a number for personal data."""
+    if code == "mechanical":
+        return (
+            customer is not None
+            and customer.emotion.code in NEGATIVE
+            and customer.emotion.intensity >= 1
+        )
+    if code in ("compensation_first", "compensation_over_cap"):
+        return bool(find_amounts(norm.text))
+    if code == "personal_data":
+        return False  # only the patterns decide: a number is either there in full or not
+    return True
+
+
 def _with_model(
     guard: Guard, norm: NormalizedText, customer: Analysis | None, rules: list[Finding]
 ) -> list[Finding]:
@@ -237,6 +253,8 @@ def _with_model(
     found = {finding.code for finding in kept}
     for code, probability in probabilities.items():
         if code in found or probability < thresholds["add_from"]:
+            continue
+        if not _possible(code, norm, customer):
             continue
         spans = guard.model.evidence(norm.text, rows, "pitfalls", code, minimum=0.3)
         start, end = spans[0] if spans else (0, len(norm.text))
