@@ -68,6 +68,12 @@ class TextModel:
         self.trained_on = trained_on
         self.names = sorted({feature for head in heads.values() for feature in head.weights})
         self.vocabulary = {name: index for index, name in enumerate(self.names)}
+        # N-gram rows keyed by the bare n-gram; digits and lone spaces never have a row.
+        self._gram_rows = {
+            name[len(NGRAM_PREFIX) :]: index
+            for name, index in self.vocabulary.items()
+            if name.startswith(NGRAM_PREFIX)
+        }
         self.slices: dict[str, slice] = {}
         offset = 0
         for head_name, head in heads.items():
@@ -86,6 +92,21 @@ class TextModel:
     def rows(self, features: list[str]) -> list[int]:
         """Matrix rows of the distinct known features (each counts once, as in training)."""
         return list({row for row in map(self.vocabulary.get, features) if row is not None})
+
+    def text_rows(self, folded: str, features: list[str]) -> list[int]:
+        """Rows of the folded text's n-grams and of further features, without building the
+        n-gram feature strings (the hot path of every analysis)."""
+        grams = self._gram_rows
+        masked = folded.translate(_DIGIT_MASK)
+        length = len(masked)
+        found = {
+            row
+            for size in NGRAM_SIZES
+            for start in range(length - size + 1)
+            if (row := grams.get(masked[start : start + size])) is not None
+        }
+        found.update(row for row in map(self.vocabulary.get, features) if row is not None)
+        return list(found)
 
     def probabilities(self, rows: list[int]) -> dict[str, dict[str, float]]:
         """Probabilities of every head's labels for these feature rows."""

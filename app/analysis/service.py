@@ -206,8 +206,11 @@ class Analyzer:
     def features(self, reading: "_Reading", earlier: Sequence["_Reading"] = ()) -> list[str]:
         """What the text model sees: n-grams of the folded text and the cues found in it, and
         the cues of the customer's last earlier messages ("还没好吗" is about what came before)."""
-        features = text_features(reading.norm.text)
-        features += ["c:" + h.cue.family + ":" + h.cue.code for h in reading.hits]
+        return text_features(reading.norm.text) + self.cue_features(reading, earlier)
+
+    def cue_features(self, reading: "_Reading", earlier: Sequence["_Reading"] = ()) -> list[str]:
+        """The model's features beyond the n-grams: cues, markers, word classes, context."""
+        features = ["c:" + h.cue.family + ":" + h.cue.code for h in reading.hits]
         features += ["n:" + h.cue.family + ":" + h.cue.code for h in reading.negated]
         features += ["m:" + name for name in reading.markers]
         features += ["k:" + name for name in reading.classes]
@@ -555,7 +558,7 @@ class Analyzer:
         """The reading with the text model's probabilities attached (unchanged without a model)."""
         if self.model is None:
             return reading
-        rows = self.model.rows(self.features(reading, earlier))
+        rows = self.model.text_rows(reading.norm.text, self.cue_features(reading, earlier))
         learned = _Learned(self.model, reading.norm.text, rows, self.model.probabilities(rows))
         return replace(reading, learned=learned)
 

@@ -78,3 +78,11 @@ def test_text_features_are_every_ngram_but_lone_spaces() -> None:
 
 def test_digits_never_become_ngram_features() -> None:
     assert all(not any(c.isdigit() for c in name) for name in text_features("单号12315号"))
+
+
+def test_text_rows_equal_the_rows_of_the_feature_strings(model: TextModel) -> None:
+    folded = "鞋子小了 能换吗 12315"
+    extra = ["c:category:size"]
+    assert sorted(model.text_rows(folded, extra)) == sorted(
+        model.rows(text_features(folded) + extra)
+    )
