@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import ahocorasick
-import yaml
 
 from app.analysis.schemas import CATEGORY_CODES, DEMAND_CODES, EMOTION_CODES, RISK_CODES
+from app.datafiles import read_yaml
 
 DATA_DIR = Path(__file__).parent / "data"
 FAMILY_CODES: dict[str, tuple[str, ...]] = {
@@ -153,11 +153,7 @@ def _on_word_edges(text: str, start: int, end: int) -> bool:
 
 
 def _read_yaml(path: Path) -> Any:
-    try:
-        with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
-    except (OSError, yaml.YAMLError) as exc:
-        raise LexiconError(f"{path}: cannot read: {exc}") from exc
+    return read_yaml(path, LexiconError)
 
 
 def compile_pattern(pattern: str, gap_chars: int) -> tuple[str, re.Pattern[str] | None]:

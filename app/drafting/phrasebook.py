@@ -6,10 +6,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
 from pydantic import ValidationError
 
 from app.analysis.schemas import CATEGORY_CODES, DEMAND_CODES, EMOTION_CODES, RISK_CODES
+from app.datafiles import read_yaml
 from app.drafting.schemas import VARIABLES, Phrase, Stage
 
 PHRASEBOOK_DIR = Path(__file__).resolve().parents[2] / "phrasebook"
@@ -80,10 +80,7 @@ def load_phrasebook(directory: Path = PHRASEBOOK_DIR) -> Phrasebook:
     if not files:
         raise PhrasebookError(f"{directory}: no phrase files (*.yaml)")
     for path in files:
-        try:
-            entries = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise PhrasebookError(f"{path}: cannot read: {exc}") from exc
+        entries = read_yaml(path, PhrasebookError)
         if not isinstance(entries, list):
             raise PhrasebookError(f"{path}: expected a list of phrases")
         for number, entry in enumerate(entries, start=1):

@@ -3,11 +3,9 @@
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import yaml
 
 from app.analysis.schemas import Analysis
+from app.datafiles import read_yaml
 from app.drafting.phrasebook import Phrasebook, variables_of
 from app.drafting.schemas import STYLES, Phrase, Purpose, Stage, Style
 
@@ -33,8 +31,8 @@ class Plans:
 
 def load_plans(path: Path = PLANS_PATH) -> Plans:
     """Read the stage plans."""
+    document = read_yaml(path, PlanError)
     try:
-        document: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
         return Plans(
             stages={name: tuple(plan["stages"]) for name, plan in document["plans"].items()},
             concise_drops=frozenset(document["concise_drops"]),
@@ -45,8 +43,8 @@ def load_plans(path: Path = PLANS_PATH) -> Plans:
             },
             specificity={str(k): int(v) for k, v in document["specificity"].items()},
         )
-    except (OSError, yaml.YAMLError, KeyError, TypeError, ValueError) as exc:
-        raise PlanError(f"{path}: cannot read the stage plans: {exc}") from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        raise PlanError(f"{path}: malformed stage plans: {exc}") from exc
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import ahocorasick
-import yaml
 
 from app.analysis.lexicon import LexiconError, compile_pattern
+from app.datafiles import read_yaml
 from app.guard.schemas import PITFALL_CODES, Severity
 
 DATA_PATH = Path(__file__).parent / "data" / "pitfalls.yaml"
@@ -72,10 +72,7 @@ def _words(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
 
 def load_guard_rules(path: Path = DATA_PATH) -> GuardRules:
     """Read and validate the pitfalls and build the automaton."""
-    try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise GuardRulesError(f"{path}: cannot read: {exc}") from exc
+    document = read_yaml(path, GuardRulesError)
     if not isinstance(document, dict):
         raise GuardRulesError(f"{path}: expected a mapping of pitfall codes")
     missing = [code for code in PITFALL_CODES if code not in document]
