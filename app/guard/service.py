@@ -256,7 +256,13 @@ def _with_model(
             continue
         if not _possible(code, norm, customer):
             continue
-        spans = guard.model.evidence(norm.text, rows, "pitfalls", code, minimum=0.3)
+        spans = [
+            (a, b)
+            for a, b in guard.model.evidence(norm.text, rows, "pitfalls", code, minimum=0.3)
+            if b - a >= 2
+        ]
+        if not spans and code != "mechanical":
+            continue  # no words to point at: the agent could not see what to change
         start, end = spans[0] if spans else (0, len(norm.text))
         kept.append(_finding(guard, code, norm, start, end))
     return kept
