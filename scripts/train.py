@@ -1,10 +1,12 @@
 """Train the text models: the analysis model on train/data/, the guard model on train/guard/.
 
-    uv run python scripts/train.py            # app/analysis/data/model.json
-    uv run python scripts/train.py guard      # app/guard/data/model.json
-    uv run python scripts/train.py --json     # the training summary as JSON
+    uv run python scripts/train.py                   # app/analysis/data/model.json
+    uv run python scripts/train.py guard             # app/guard/data/model.json
+    uv run python scripts/train.py --with-dev        # the shipped models: also the dev split
+    uv run python scripts/train.py --json            # the training summary as JSON
 
-Never trains on eval/: the evaluation sets stay a measurement.
+Tune on dev with models trained on train/ alone; ship models trained on train/ plus dev once the
+settings are chosen. The test split never trains anything.
 """
 
 from __future__ import annotations
@@ -195,12 +197,21 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=500)
     parser.add_argument("--rate", type=float, default=0.05)
     parser.add_argument("--prune", type=float, default=0.03, help="drop weights smaller than this")
+    parser.add_argument(
+        "--with-dev",
+        action="store_true",
+        help="also learn from the dev split of eval/ (the shipped models; test is never used)",
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
     if args.target == "analysis":
         folder, model_path = TRAIN_DIR, MODEL_PATH
         items = load_jsonl(folder)
+        if args.with_dev:
+            from scripts.evaluate import load_items
+
+            items += load_items("dev")
         if not items:
             raise SystemExit(f"no training data in {folder}")
         sys.stderr.write(f"reading {len(items)} training messages\n")
@@ -210,6 +221,10 @@ def main() -> None:
 
         folder, model_path = GUARD_TRAIN_DIR, GUARD_MODEL_PATH
         items = load_jsonl(folder)
+        if args.with_dev:
+            from scripts.evaluate_guard import load_replies
+
+            items += load_replies("dev")
         if not items:
             raise SystemExit(f"no training data in {folder}")
         sys.stderr.write(f"reading {len(items)} training replies\n")
@@ -217,7 +232,8 @@ def main() -> None:
         heads, features = train_heads(guard_features(items), items, spec, pitfall_targets, args)
     summary = {
         "items": len(items),
-        "files": sorted(p.name for p in folder.glob("*.jsonl")),
+        "files": sorted(p.name for p in folder.glob("*.jsonl"))
+        + (["eval dev split"] if args.with_dev else []),
         "features": features,
         "trained": datetime.date.today().isoformat(),
         "settings": {k: getattr(args, k) for k in ("min_count", "l2", "epochs", "rate", "prune")},
