@@ -41,13 +41,16 @@ class Cue:
     negatable: bool
     tail: re.Pattern[str] | None  # the rest of a gap pattern, checked after the first fragment
     yields_to: tuple[str, ...] = ()  # codes of the same family that make this cue not count
-    latin_edge: bool = field(
-        init=False
-    )  # starts or ends with a Latin letter/digit: whole words only
+    # Starts or ends with a Latin letter or digit: such a cue matches whole words only.
+    latin_edge: bool = field(init=False)
+    # "label" for the label families, else "marker", "class" or "product".
+    family_kind: str = field(init=False)
 
     def __post_init__(self) -> None:
         edge = _is_word_char(self.pattern[0]) or _is_word_char(self.pattern[-1])
         object.__setattr__(self, "latin_edge", edge)
+        kind = "label" if self.family in FAMILY_CODES else self.family.split(":")[0]
+        object.__setattr__(self, "family_kind", kind)
 
 
 @dataclass(frozen=True)

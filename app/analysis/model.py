@@ -43,8 +43,6 @@ class LinearHead:
     """One label family: softmax over exclusive labels, or one sigmoid per label."""
 
     labels: tuple[str, ...]
-    bias: tuple[float, ...]
-    weights: dict[str, tuple[tuple[int, float], ...]]
     multilabel: bool
 
     def normalise(self, scores: list[float]) -> dict[str, float]:
@@ -61,33 +59,48 @@ class LinearHead:
 
 
 class TextModel:
-    """Every trained head as one dense matrix, with what it was trained on."""
+    """Every trained head as one dense matrix (a row per feature), with what it was trained on."""
 
-    def __init__(self, heads: dict[str, LinearHead], trained_on: dict[str, Any]) -> None:
-        self.heads = heads
-        self.trained_on = trained_on
-        self.names = sorted({feature for head in heads.values() for feature in head.weights})
-        self.vocabulary = {name: index for index, name in enumerate(self.names)}
+    def __init__(self, document: dict[str, Any]) -> None:
+        self.trained_on = dict(document.get("trained_on", {}))
+        self.heads: dict[str, LinearHead] = {}
+        self.slices: dict[str, slice] = {}
+        self.vocabulary: dict[str, int] = {}
+        rows: list[int] = []
+        columns: list[int] = []
+        values: list[float] = []
+        biases: list[float] = []
+        offset = 0
+        vocabulary = self.vocabulary
+        for name, head in document["heads"].items():
+            labels = tuple(head["labels"])
+            self.heads[name] = LinearHead(labels=labels, multilabel=bool(head["multilabel"]))
+            self.slices[name] = slice(offset, offset + len(labels))
+            bias = [float(b) for b in head["bias"]]
+            if len(bias) != len(labels):
+                raise ValueError(f"head {name}: {len(bias)} biases for {len(labels)} labels")
+            biases += bias
+            for feature, entries in head["weights"].items():
+                row = vocabulary.setdefault(feature, len(vocabulary))
+                for label, weight in entries:
+                    if not 0 <= label < len(labels):
+                        raise IndexError(f"head {name}: label index {label} out of range")
+                    rows.append(row)
+                    columns.append(offset + label)
+                    values.append(weight)
+            offset += len(labels)
+        self.names = [""] * len(vocabulary)
+        for feature, row in vocabulary.items():
+            self.names[row] = feature
+        self.matrix = np.zeros((len(vocabulary), offset), dtype=np.float64)
+        self.matrix[rows, columns] = values
+        self.bias = np.array(biases, dtype=np.float64)
         # N-gram rows keyed by the bare n-gram; digits and lone spaces never have a row.
         self._gram_rows = {
-            name[len(NGRAM_PREFIX) :]: index
-            for name, index in self.vocabulary.items()
-            if name.startswith(NGRAM_PREFIX)
+            feature[len(NGRAM_PREFIX) :]: row
+            for feature, row in vocabulary.items()
+            if feature.startswith(NGRAM_PREFIX)
         }
-        self.slices: dict[str, slice] = {}
-        offset = 0
-        for head_name, head in heads.items():
-            self.slices[head_name] = slice(offset, offset + len(head.labels))
-            offset += len(head.labels)
-        self.matrix = np.zeros((len(self.names), offset), dtype=np.float64)
-        self.bias = np.zeros(offset, dtype=np.float64)
-        for head_name, head in heads.items():
-            columns = self.slices[head_name]
-            self.bias[columns] = head.bias
-            for feature, entries in head.weights.items():
-                row = self.vocabulary[feature]
-                for label, weight in entries:
-                    self.matrix[row, columns.start + label] = weight
 
     def rows(self, features: list[str]) -> list[int]:
         """Matrix rows of the distinct known features (each counts once, as in training)."""
@@ -146,18 +159,6 @@ def load_model(path: Path) -> TextModel | None:
     if not path.exists():
         return None
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-        heads = {}
-        for name, head in document["heads"].items():
-            heads[name] = LinearHead(
-                labels=tuple(head["labels"]),
-                bias=tuple(float(b) for b in head["bias"]),
-                weights={
-                    feature: tuple((int(i), float(w)) for i, w in entries)
-                    for feature, entries in head["weights"].items()
-                },
-                multilabel=bool(head["multilabel"]),
-            )
-        return TextModel(heads=heads, trained_on=dict(document.get("trained_on", {})))
+        return TextModel(json.loads(path.read_text(encoding="utf-8")))
     except (OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise ModelError(f"{path}: cannot load the text model: {exc}") from exc

@@ -122,7 +122,8 @@ class Analyzer:
         norm = normalize(text, self.converter)
         folded = norm.text
         hits = _resolve_overlaps(list(self.lexicon.find(folded)))
-        negators = self._negator_ends(folded, self._tokens_near_negators(folded))
+        negatable = [h.start for h in hits if h.cue.negatable and h.cue.family_kind == "label"]
+        negators = self._negator_ends(folded, self._tokens_near_negators(folded, negatable))
         kept: list[Hit] = []
         negated: list[Hit] = []
         markers: dict[str, list[Hit]] = defaultdict(list)
@@ -156,11 +157,11 @@ class Analyzer:
         )
         return _Reading(norm, kept, negated, dict(markers), dict(classes), products, boosted)
 
-    def _tokens_near_negators(self, folded: str) -> list[Token]:
-        """jieba tokens of the clauses that hold a possible negator, in folded offsets.
+    def _tokens_near_negators(self, folded: str, cue_starts: list[int]) -> list[Token]:
+        """jieba tokens of the clauses where a possible negator stands before a cue.
 
         Segmenting tells a negator ("不", "没有") from a word that only starts like one
-        ("不错", "不好意思", "没收到"); clauses without a negator character need no segmenting.
+        ("不错", "不好意思", "没收到"); other clauses need no segmenting.
         """
         starts = self.lexicon.modifiers.negator_initials
         tokens: list[Token] = []
@@ -168,14 +169,17 @@ class Analyzer:
         has_negator = False
         for index, char in enumerate(folded + "\n"):
             if char in CLAUSE_BREAKS:
+                negator_at = next(
+                    (i for i in range(clause_start, index) if folded[i] in starts), None
+                )
+                has_negator = negator_at is not None and any(
+                    negator_at < start < index for start in cue_starts
+                )
                 if has_negator:
                     clause = folded[clause_start:index]
                     for word, start, end in self.tokenizer.tokenize(clause, HMM=False):
                         tokens.append((word, clause_start + start, clause_start + end))
                 clause_start = index + 1
-                has_negator = False
-            elif char in starts:
-                has_negator = True
         return tokens
 
     def _negator_ends(self, folded: str, tokens: list[Token]) -> list[FoldedSpan]:
