@@ -39,12 +39,14 @@ class Phrasebook:
     phrases: list[Phrase]
     by_stage: dict[Stage, list[Phrase]] = field(default_factory=dict)
     by_id: dict[str, Phrase] = field(default_factory=dict)
+    variables: dict[str, frozenset[str]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         grouped: dict[Stage, list[Phrase]] = defaultdict(list)
         for phrase in self.phrases:
             grouped[phrase.stage].append(phrase)
             self.by_id[phrase.id] = phrase
+            self.variables[phrase.id] = frozenset(variables_of(phrase.text))
         self.by_stage = dict(grouped)
 
     def with_shop_phrases(self, extra: list[Phrase]) -> "Phrasebook":

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from app.analysis.schemas import Analysis
 from app.datafiles import read_yaml
-from app.drafting.phrasebook import Phrasebook, variables_of
+from app.drafting.phrasebook import Phrasebook
 from app.drafting.schemas import STYLES, Phrase, Purpose, Stage, Style
 
 PLANS_PATH = Path(__file__).parent / "data" / "plans.yaml"
@@ -155,7 +155,7 @@ def choose(
     """The best-fitting phrases of a stage in this style (another style when none fits)."""
     scored = []
     for phrase in phrasebook.by_stage.get(stage, []):
-        if phrase.id in avoid or not variables_of(phrase.text) <= available:
+        if phrase.id in avoid or not phrasebook.variables[phrase.id] <= available:
             continue
         score = fit(phrase, situation, plans.specificity)
         if score is not None:

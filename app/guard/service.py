@@ -187,8 +187,13 @@ def _rule_findings(
 def _features(
     guard: Guard, norm: NormalizedText, customer: Analysis | None, rules: list[Finding]
 ) -> list[str]:
-    features = text_features(norm.text)
-    features += [f"{kind}:{code}" for kind, code, _, _ in guard.rules.scan(norm.text)]
+    return text_features(norm.text) + _context_features(guard, norm, customer, rules)
+
+
+def _context_features(
+    guard: Guard, norm: NormalizedText, customer: Analysis | None, rules: list[Finding]
+) -> list[str]:
+    features = [f"{kind}:{code}" for kind, code, _, _ in guard.rules.scan(norm.text)]
     features += ["rule:" + finding.code for finding in rules]
     if customer is None:
         features.append("cust:none")
@@ -246,7 +251,7 @@ def _with_model(
 ) -> list[Finding]:
     """The model confirms or vetoes the rules' findings and adds pitfalls no rule words."""
     assert guard.model is not None
-    rows = guard.model.rows(_features(guard, norm, customer, rules))
+    rows = guard.model.text_rows(norm.text, _context_features(guard, norm, customer, rules))
     probabilities = guard.model.probabilities(rows)["pitfalls"]
     thresholds = guard.rules.model_thresholds
     kept = [f for f in rules if probabilities[f.code] >= thresholds["veto_below"]]
