@@ -205,31 +205,25 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    if args.target == "analysis":
-        folder, model_path = TRAIN_DIR, MODEL_PATH
-        items = load_jsonl(folder)
-        if args.with_dev:
-            from scripts.evaluate import load_items
+    from app.guard.schemas import PITFALL_CODES
+    from scripts.evaluate import load_items
+    from scripts.evaluate_guard import load_replies
 
-            items += load_items("dev")
-        if not items:
-            raise SystemExit(f"no training data in {folder}")
-        sys.stderr.write(f"reading {len(items)} training messages\n")
-        heads, features = train_heads(analysis_features(items), items, HEADS, targets, args)
-    else:
-        from app.guard.schemas import PITFALL_CODES
-
-        folder, model_path = GUARD_TRAIN_DIR, GUARD_MODEL_PATH
-        items = load_jsonl(folder)
-        if args.with_dev:
-            from scripts.evaluate_guard import load_replies
-
-            items += load_replies("dev")
-        if not items:
-            raise SystemExit(f"no training data in {folder}")
-        sys.stderr.write(f"reading {len(items)} training replies\n")
-        spec = {"pitfalls": (PITFALL_CODES, True)}
-        heads, features = train_heads(guard_features(items), items, spec, pitfall_targets, args)
+    targets_by_name: dict[str, tuple[Path, Path, Any, Any, Any, Any]] = {
+        "analysis": (TRAIN_DIR, MODEL_PATH, load_items, analysis_features, HEADS, targets),
+        "guard": (
+            GUARD_TRAIN_DIR, GUARD_MODEL_PATH, load_replies, guard_features,
+            {"pitfalls": (PITFALL_CODES, True)}, pitfall_targets,
+        ),
+    }  # fmt: skip
+    folder, model_path, load_dev, features_of, spec, target = targets_by_name[args.target]
+    items = load_jsonl(folder)
+    if args.with_dev:
+        items += load_dev("dev")
+    if not items:
+        raise SystemExit(f"no training data in {folder}")
+    sys.stderr.write(f"reading {len(items)} training items for the {args.target} model\n")
+    heads, features = train_heads(features_of(items), items, spec, target, args)
     summary = {
         "items": len(items),
         "files": sorted(p.name for p in folder.glob("*.jsonl"))
