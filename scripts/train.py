@@ -40,6 +40,7 @@ HEADS: dict[str, tuple[tuple[str, ...], bool]] = {
     "emotion": (EMOTION_CODES, False),
     "risks": (RISK_CODES, True),
     "demands": (DEMAND_CODES, True),
+    "intensity": (("0", "1", "2", "3"), False),
 }
 
 
@@ -49,6 +50,8 @@ def targets(item: dict[str, Any], head: str, labels: tuple[str, ...]) -> np.ndar
         vector[labels.index(item["category"])] = 1.0
     elif head == "emotion":
         vector[labels.index(item["emotion"])] = 1.0
+    elif head == "intensity":
+        vector[labels.index(str(item["intensity"]))] = 1.0
     else:
         for code in item[head]:
             vector[labels.index(code)] = 1.0

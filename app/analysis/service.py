@@ -447,7 +447,15 @@ class Analyzer:
         )
         raw += min(upset_before, 2) * weights["context_upset_weight"]
         thresholds: list[float] = weights["intensity_thresholds"]
-        return 1 + sum(1 for threshold in thresholds if raw >= threshold)
+        by_rules = 1 + sum(1 for threshold in thresholds if raw >= threshold)
+        learned = reading.learned.probabilities.get("intensity") if reading.learned else None
+        if not learned:
+            return by_rules
+        # The model's intensity (1-3, given that the buyer is upset) with the rules as a prior.
+        prior = float(weights["intensity_rule_weight"])
+        votes = {level: learned.get(str(level), 0.0) for level in (1, 2, 3)}
+        votes[by_rules] += prior
+        return max(votes, key=lambda level: votes[level])
 
     # --- risks, demands, escalation -----------------------------------------------------
 
