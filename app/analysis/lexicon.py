@@ -119,7 +119,6 @@ class Lexicon:
     modifiers: Modifiers
     labels: dict[str, dict[str, str]]
     weights: dict[str, Any]
-    products: frozenset[str]
     combinations: list[Combination] = field(default_factory=list)
     regex_cues: list[tuple[re.Pattern[str], Cue]] = field(default_factory=list)
     cue_count: int = 0
@@ -353,7 +352,6 @@ def load_lexicon(data_dir: Path = DATA_DIR) -> Lexicon:
         modifiers=modifiers,
         labels=_load_labels(data_dir / "labels.yaml"),
         weights=weights,
-        products=products,
         combinations=combinations,
         regex_cues=regex_cues,
         cue_count=count,

@@ -118,3 +118,20 @@ def normalize(text: str, converter: ScriptConverter) -> NormalizedText:
     simplified = converter.to_simplified(folded_text)
     script = detect_script(folded_text, simplified, converter)
     return NormalizedText(source=text, text=simplified, origin=tuple(origin), script=script)
+
+
+QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", '"': '"'}
+
+
+def quoted_spans(folded: str) -> list[tuple[int, int]]:
+    """`[open, close + 1)` of every quotation in the text: reported speech, not the writer's own."""
+    spans = []
+    index = 0
+    while index < len(folded):
+        closing = QUOTE_PAIRS.get(folded[index])
+        end = folded.find(closing, index + 1) if closing else -1
+        if end > index:
+            spans.append((index, end + 1))
+            index = end
+        index += 1
+    return spans

@@ -14,7 +14,7 @@ import jieba
 from app.analysis.facts import extract_facts
 from app.analysis.lexicon import CLAUSE_BREAKS, DATA_DIR, Hit, Lexicon, load_lexicon
 from app.analysis.model import TextModel, load_model, text_features
-from app.analysis.normalize import NormalizedText, ScriptConverter, normalize
+from app.analysis.normalize import NormalizedText, ScriptConverter, normalize, quoted_spans
 from app.analysis.schemas import (
     CRISIS_RISKS,
     Analysis,
@@ -608,7 +608,6 @@ def _materialize(reading: _Reading, spans: list[FoldedSpan]) -> list[EvidenceSpa
     return [reading.norm.span(start, end) for start, end in merged]
 
 
-QUOTE_PAIRS = {"“": "”", "「": "」", "『": "』", '"': '"'}
 # "快递员骂我神经病": an insult the buyer reports is not the buyer's abuse.
 REPORTED_SPEECH = ("骂我", "说我", "叫我", "喊我", "骂人", "骂了我")
 
@@ -616,20 +615,12 @@ REPORTED_SPEECH = ("骂我", "说我", "叫我", "喊我", "骂人", "骂了我"
 def _drop_quoted_threats(folded: str, hits: list[Hit]) -> list[Hit]:
     """A risk word inside quotation marks, or an insult the buyer reports, is reported speech
     ("客服说“有本事去投诉啊”", "快递员骂我神经病")."""
-    quoted: list[FoldedSpan] = []
-    index = 0
-    while index < len(folded):
-        closing = QUOTE_PAIRS.get(folded[index])
-        end = folded.find(closing, index + 1) if closing else -1
-        if end > index:
-            quoted.append((index, end))
-            index = end
-        index += 1
+    quoted = quoted_spans(folded)
 
     def reported(hit: Hit) -> bool:
         if hit.cue.family != "risk":
             return False
-        if any(a < hit.start and hit.end <= b for a, b in quoted):
+        if any(a < hit.start and hit.end < b for a, b in quoted):
             return True
         before = folded[max(0, hit.start - 5) : hit.start]
         return hit.cue.code == "abuse" and any(marker in before for marker in REPORTED_SPEECH)

@@ -16,6 +16,9 @@ DATA_PATH = Path(__file__).parent / "data" / "pitfalls.yaml"
 CONTEXT_KINDS = ("harmless", "canned", "warm", "concrete")
 
 
+Hit = tuple[str, str, int, int]  # (kind, pitfall code, start, end) in the folded reply
+
+
 class GuardRulesError(ValueError):
     """The pitfall file is malformed; the message names the file and the entry."""
 
@@ -46,7 +49,7 @@ class GuardRules:
 
     regexes: list[tuple[str, str, re.Pattern[str]]] = field(default_factory=list)
 
-    def scan(self, folded: str) -> list[tuple[str, str, int, int]]:
+    def scan(self, folded: str) -> list[Hit]:
         """(kind, code, start, end) of every trigger and context word in the folded reply."""
         found = []
         for end_index, entries in self.automaton.iter(folded):

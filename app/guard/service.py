@@ -5,19 +5,18 @@ from dataclasses import dataclass
 
 from app.analysis.facts import find_amounts
 from app.analysis.model import TextModel, text_features
-from app.analysis.normalize import NormalizedText, ScriptConverter, normalize
+from app.analysis.normalize import NormalizedText, ScriptConverter, normalize, quoted_spans
 from app.analysis.schemas import Analysis
 from app.drafting.phrasebook import Phrasebook
 from app.drafting.policy import ShopPolicy
 from app.drafting.render import fill
-from app.guard.rules import GuardRules
+from app.guard.rules import GuardRules, Hit
 from app.guard.schemas import CheckResult, Finding
 
 PHONE = re.compile(r"(?<![\d*])1[3-9]\d{9}(?![\d*])")
 ID_CARD = re.compile(r"(?<![\d*])\d{17}[\dx](?![\d*])")
 BANK_CARD = re.compile(r"(?<![\d*])(?:\d{4}[ -]?){3}\d{4}(?:\d{0,3})(?![\d*])")
 SENTENCE_BREAKS = "。!?;；\n"
-QUOTES = {"“": "”", "「": "」", "『": "』", '"': '"'}
 OFFER_WORDS = ("可以吗", "您看", "怎么样", "如何", "行吗", "好吗", "给您", "为您", "补偿您", "送您")
 NEGATIVE = ("angry", "anxious", "disappointed")
 
@@ -48,19 +47,6 @@ class Guard:
         return pitfall.advice
 
 
-def _quoted(folded: str) -> list[tuple[int, int]]:
-    spans = []
-    index = 0
-    while index < len(folded):
-        closing = QUOTES.get(folded[index])
-        end = folded.find(closing, index + 1) if closing else -1
-        if end > index:
-            spans.append((index, end + 1))
-            index = end
-        index += 1
-    return spans
-
-
 def _sentence(folded: str, start: int, end: int) -> str:
     left = max((folded.rfind(mark, 0, start) for mark in SENTENCE_BREAKS), default=-1)
     rights = [i for i in (folded.find(mark, end) for mark in SENTENCE_BREAKS) if i >= 0]
@@ -79,10 +65,8 @@ def _finding(guard: Guard, code: str, norm: NormalizedText, start: int, end: int
     )
 
 
-def _word_rules(guard: Guard, norm: NormalizedText) -> list[Finding]:
-    folded = norm.text
-    hits = guard.rules.scan(folded)
-    quoted = _quoted(folded)
+def _word_rules(guard: Guard, norm: NormalizedText, hits: list[Hit]) -> list[Finding]:
+    quoted = quoted_spans(norm.text)
     present: dict[tuple[str, str], bool] = {(kind, code): True for kind, code, _, _ in hits}
     harmless = [(code, a, b) for kind, code, a, b in hits if kind == "harmless"]
     findings: list[Finding] = []
@@ -146,20 +130,20 @@ def _compensation(
     return findings
 
 
-def _mechanical(guard: Guard, norm: NormalizedText, customer: Analysis | None) -> list[Finding]:
+def _mechanical(
+    guard: Guard, norm: NormalizedText, hits: list[Hit], customer: Analysis | None
+) -> list[Finding]:
     if customer is None:
         return []
     upset = customer.emotion.code in NEGATIVE and customer.emotion.intensity >= 1
     if not upset:
         return []
-    hits = [
-        (kind, a, b) for kind, code, a, b in guard.rules.scan(norm.text) if code == "mechanical"
-    ]
-    canned = [(a, b) for kind, a, b in hits if kind == "canned"]
+    own = [(kind, a, b) for kind, code, a, b in hits if code == "mechanical"]
+    canned = [(a, b) for kind, a, b in own if kind == "canned"]
     # "请问有什么可以帮您" is canned even though it holds "帮您": words inside a canned line do not count.
     substance = [
         (a, b)
-        for kind, a, b in hits
+        for kind, a, b in own
         if kind in ("warm", "concrete") and not any(c <= a and b <= d for c, d in canned)
     ]
     if canned and not substance:
@@ -170,30 +154,25 @@ def _mechanical(guard: Guard, norm: NormalizedText, customer: Analysis | None) -
 def _rule_findings(
     guard: Guard,
     norm: NormalizedText,
+    hits: list[Hit],
     customer_text: str | None,
     customer_analysis: Analysis | None,
 ) -> list[Finding]:
     findings = [
-        *_word_rules(guard, norm),
+        *_word_rules(guard, norm, hits),
         *_personal_data(guard, norm),
         *_compensation(guard, norm, customer_analysis, customer_text),
     ]
     if not findings:
         # A reply with a real pitfall is not also "mechanical": the pitfall is what to fix.
-        findings = _mechanical(guard, norm, customer_analysis)
+        findings = _mechanical(guard, norm, hits, customer_analysis)
     return findings
 
 
-def _features(
-    guard: Guard, norm: NormalizedText, customer: Analysis | None, rules: list[Finding]
-) -> list[str]:
-    return text_features(norm.text) + _context_features(guard, norm, customer, rules)
-
-
 def _context_features(
-    guard: Guard, norm: NormalizedText, customer: Analysis | None, rules: list[Finding]
+    norm: NormalizedText, hits: list[Hit], customer: Analysis | None, rules: list[Finding]
 ) -> list[str]:
-    features = [f"{kind}:{code}" for kind, code, _, _ in guard.rules.scan(norm.text)]
+    features = [f"{kind}:{code}" for kind, code, _, _ in hits]
     features += ["rule:" + finding.code for finding in rules]
     if customer is None:
         features.append("cust:none")
@@ -211,7 +190,9 @@ def reply_features(
     """What the guard model sees: n-grams, trigger and context words, the rules' findings and
     how the customer feels (scripts/train.py uses this on the training replies)."""
     norm = normalize(text, guard.converter)
-    return _features(guard, norm, customer, _rule_findings(guard, norm, customer_text, customer))
+    hits = guard.rules.scan(norm.text)
+    rules = _rule_findings(guard, norm, hits, customer_text, customer)
+    return text_features(norm.text) + _context_features(norm, hits, customer, rules)
 
 
 def check_reply(
@@ -223,9 +204,10 @@ def check_reply(
 ) -> CheckResult:
     """Every pitfall in `text`, in reading order; `ok` when there is none."""
     norm = normalize(text, guard.converter)
-    findings = _rule_findings(guard, norm, customer_text, customer_analysis)
+    hits = guard.rules.scan(norm.text)
+    findings = _rule_findings(guard, norm, hits, customer_text, customer_analysis)
     if guard.model is not None:
-        findings = _with_model(guard, norm, customer_analysis, findings)
+        findings = _with_model(guard, norm, hits, customer_analysis, findings)
     findings.sort(key=lambda f: (f.span.start, f.code))
     return CheckResult(ok=not findings, findings=findings)
 
@@ -247,11 +229,15 @@ def _possible(code: str, norm: NormalizedText, customer: Analysis | None) -> boo
 
 
 def _with_model(
-    guard: Guard, norm: NormalizedText, customer: Analysis | None, rules: list[Finding]
+    guard: Guard,
+    norm: NormalizedText,
+    hits: list[Hit],
+    customer: Analysis | None,
+    rules: list[Finding],
 ) -> list[Finding]:
     """The model confirms or vetoes the rules' findings and adds pitfalls no rule words."""
     assert guard.model is not None
-    rows = guard.model.text_rows(norm.text, _context_features(guard, norm, customer, rules))
+    rows = guard.model.text_rows(norm.text, _context_features(norm, hits, customer, rules))
     probabilities = guard.model.probabilities(rows)["pitfalls"]
     thresholds = guard.rules.model_thresholds
     kept = [f for f in rules if probabilities[f.code] >= thresholds["veto_below"]]
