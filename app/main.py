@@ -26,9 +26,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         started = time.perf_counter()
-        app.state.services = build_services(app_settings)
+        services = build_services(app_settings)
+        app.state.services = services
         logger.info("analyzer, phrasebook and guard ready in %.2f s", time.perf_counter() - started)
+        if services.llm_client is not None:
+            logger.info(
+                "LLM drafts from %s at %s", services.llm_client.model, app_settings.llm_base_url
+            )
+        else:
+            logger.info("no LLM configured: template drafts only")
         yield
+        await services.close()
 
     app = FastAPI(
         title="Huashu 话术",

@@ -19,7 +19,24 @@ class Settings(BaseSettings):
     llm_base_url: str | None = Field(default=None, description="OpenAI-compatible endpoint.")
     llm_api_key: SecretStr | None = Field(default=None, description="API key of the endpoint.")
     llm_model: str | None = Field(default=None, description="Model name at the endpoint.")
-    llm_timeout_s: float = Field(default=20.0, gt=0, description="Timeout of one LLM call.")
+    llm_timeout_s: float = Field(
+        default=20.0, gt=0, description="Longest wait for one LLM answer, retries included."
+    )
+    llm_max_retries: int = Field(
+        default=2,
+        ge=0,
+        le=5,
+        description="Retries of an LLM call after a 429, a 5xx or a dropped connection.",
+    )
+    llm_max_concurrency: int = Field(
+        default=4, gt=0, description="LLM calls in flight at once; more wait for a free slot."
+    )
+    llm_temperature: float = Field(default=0.7, ge=0, le=2, description="Sampling temperature.")
+    llm_max_tokens: int = Field(default=1200, gt=0, description="Most tokens of one LLM answer.")
+    llm_json_mode: bool = Field(
+        default=True,
+        description="Ask for `response_format` json_object; turn off for servers that reject it.",
+    )
     shop_policy: Path | None = Field(default=None, description="Path of the shop policy YAML.")
     max_text_chars: int = Field(
         default=4000, gt=0, description="Longest customer message accepted, in characters."

@@ -14,6 +14,7 @@ Stage = Literal[
 Style = Literal["standard", "soothing", "concise"]
 Purpose = Literal["reply", "follow_up", "progress_update"]
 Mode = Literal["auto", "template", "llm"]
+Tone = Literal["softer", "shorter", "more_formal", "more_apologetic"]
 SeedDoc = Literal["000", "001", "002", "003", "004"]
 STYLES: tuple[Style, ...] = ("standard", "soothing", "concise")
 VARIABLES: frozenset[str] = frozenset(
@@ -98,6 +99,10 @@ class Draft(BaseModel):
     source: Literal["template", "llm"]
     stages: list[DraftStage]
     findings: list[Finding]
+    script_phrase_ids: list[str] = Field(
+        default_factory=list,
+        description="For an LLM draft: the phrases it was given as the script to follow.",
+    )
 
 
 class AgentNote(BaseModel):
@@ -107,10 +112,55 @@ class AgentNote(BaseModel):
     phrase_id: str
 
 
+class DroppedDraft(BaseModel):
+    """An LLM draft that was not shown, and why."""
+
+    style: str
+    reason: str
+
+
+class LLMReport(BaseModel):
+    """What the LLM did for one request: cost, time, repairs and drops."""
+
+    model: str
+    latency_ms: float
+    prompt_tokens: int
+    completion_tokens: int
+    repaired: list[str] = Field(default_factory=list, description="Styles repaired once.")
+    dropped: list[DroppedDraft] = Field(default_factory=list)
+    detail: str | None = Field(default=None, description="What went wrong, when it did.")
+
+
 class DraftsResponse(BaseModel):
     """Body returned by `POST /v1/drafts`."""
 
     analysis: Analysis
     drafts: list[Draft]
     agent_notes: list[AgentNote] = Field(default_factory=list)
+    fallback_reason: str | None = Field(
+        default=None,
+        description="Why these are template drafts although an LLM was asked for "
+        "(timeout, rate_limited, upstream_error, connection_error, refused, unparsable, "
+        "invalid_shape, guard_rejected).",
+    )
+    llm: LLMReport | None = None
+
+
+class RewriteRequest(BaseModel):
+    """Body of `POST /v1/rewrite`: the agent's own text and the tone wanted."""
+
+    text: str
+    tone: Tone
+    customer_text: str | None = None
+    mode: Mode = "auto"
+
+
+class RewriteResponse(BaseModel):
+    """The rewritten text, checked by the guard."""
+
+    text: str
+    tone: Tone
+    source: Literal["llm", "rules"]
+    ok: bool
+    findings: list[Finding]
     fallback_reason: str | None = None

@@ -1,6 +1,5 @@
 """`check_reply`: the pitfalls in an agent's reply, each with its span and a rewording."""
 
-import re
 from dataclasses import dataclass
 
 from app.analysis.facts import find_amounts
@@ -12,10 +11,8 @@ from app.drafting.policy import ShopPolicy
 from app.drafting.render import fill
 from app.guard.rules import GuardRules, Hit
 from app.guard.schemas import CheckResult, Finding
+from app.personal_data import BANK_CARD, ID_CARD, PHONE, partly_hidden
 
-PHONE = re.compile(r"(?<![\d*])1[3-9]\d{9}(?![\d*])")
-ID_CARD = re.compile(r"(?<![\d*])\d{17}[\dx](?![\d*])")
-BANK_CARD = re.compile(r"(?<![\d*])(?:\d{4}[ -]?){3}\d{4}(?:\d{0,3})(?![\d*])")
 SENTENCE_BREAKS = "。!?;；\n"
 OFFER_WORDS = ("可以吗", "您看", "怎么样", "如何", "行吗", "好吗", "给您", "为您", "补偿您", "送您")
 NEGATIVE = ("angry", "anxious", "disappointed")
@@ -95,8 +92,7 @@ def _personal_data(guard: Guard, norm: NormalizedText) -> list[Finding]:
     for pattern in (PHONE, ID_CARD, BANK_CARD):
         for match in pattern.finditer(norm.text):
             finding = _finding(guard, "personal_data", norm, *match.span())
-            digits = match.group()
-            masked = digits[:3] + "*" * max(len(digits) - 7, 4) + digits[-4:]
+            masked = partly_hidden(match.group())
             finding.suggestion = f"{guard.rules.pitfalls['personal_data'].advice} 例如：{masked}"
             findings.append(finding)
     return findings

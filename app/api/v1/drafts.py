@@ -1,32 +1,114 @@
-"""`POST /v1/drafts`, `POST /v1/check`, `GET /v1/phrases`."""
+"""`POST /v1/drafts` (and its stream), `/v1/rewrite`, `/v1/summarize`, `/v1/check`, `/v1/phrases`."""
+
+import json
+from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import StreamingResponse
+from fastapi.sse import format_sse_event
 
 from app.analysis import input as message_input
+from app.analysis.schemas import ContextMessage
+from app.conversation.summary import SummarizeRequest, Summary
 from app.deps import ServicesDep
-from app.drafting.schemas import DraftRequest, DraftsResponse, Phrase, Stage, Style
+from app.drafting.schemas import (
+    DraftRequest,
+    DraftsResponse,
+    Phrase,
+    RewriteRequest,
+    RewriteResponse,
+    Stage,
+    Style,
+)
 from app.errors import InvalidInput
 from app.guard.schemas import CheckRequest, CheckResult
+from app.llm.usage import UsageSummary
+from app.services import Services
 
 router = APIRouter(tags=["drafting"])
 
 
-@router.post("/drafts", response_model=DraftsResponse)
-async def create_drafts(body: DraftRequest, services: ServicesDep) -> Response:
-    """Analysis and 1–3 editable reply drafts for one customer message."""
+def _checked_request(
+    body: DraftRequest, services: Services
+) -> tuple[DraftRequest, list[ContextMessage]]:
     settings = services.settings
     text = message_input.check_text(body.text, max_chars=settings.max_text_chars)
     context = message_input.check_context(
         body.context, max_messages=settings.max_context_messages, max_chars=settings.max_text_chars
     )
-    if body.mode == "llm":
-        raise InvalidInput(
-            "llm_not_configured",
-            "未配置大模型（HUASHU_LLM_BASE_URL / HUASHU_LLM_MODEL），请改用 mode=template 或 auto。",
-            "No LLM is configured (HUASHU_LLM_BASE_URL / HUASHU_LLM_MODEL); use mode=template or auto.",
-        )
-    result = services.template_drafts(body.model_copy(update={"text": text}), context)
+    services.wants_llm(body.mode)  # refuses mode=llm without an LLM before anything starts
+    return body.model_copy(update={"text": text}), context
+
+
+@router.post("/drafts", response_model=DraftsResponse)
+async def create_drafts(body: DraftRequest, services: ServicesDep) -> Response:
+    """Analysis and 1–3 editable reply drafts for one customer message."""
+    request, context = _checked_request(body, services)
+    result = await services.drafts(request, context)
     return Response(result.model_dump_json(), media_type="application/json")
+
+
+@router.post(
+    "/drafts/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Server-sent events."}},
+)
+async def stream_drafts(body: DraftRequest, services: ServicesDep) -> StreamingResponse:
+    """The same as `/v1/drafts`, as server-sent events: `analysis`, `drafts` (template, at once),
+    `delta` (LLM text as it arrives), `drafts` (LLM, checked), `done`; or `error` and the fallback.
+    A client that disconnects cancels the upstream LLM call."""
+    request, context = _checked_request(body, services)
+
+    async def events() -> AsyncIterator[bytes]:
+        async for event in services.stream_drafts(request, context):
+            data = json.dumps(event.data, ensure_ascii=False)
+            yield format_sse_event(event=event.event, data_str=data)
+
+    # Checked before the stream starts, so bad input is a plain 4xx, not an event.
+    return StreamingResponse(
+        events(),
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )
+
+
+@router.post("/rewrite", response_model=RewriteResponse)
+async def rewrite_reply(body: RewriteRequest, services: ServicesDep) -> RewriteResponse:
+    """The agent's own reply rewritten in a tone (LLM, or rules for every tone), then checked."""
+    max_chars = services.settings.max_text_chars
+    text = message_input.check_text(body.text, max_chars=max_chars)
+    customer_text = None
+    if body.customer_text is not None and body.customer_text.strip():
+        customer_text = message_input.check_text(
+            body.customer_text, max_chars=max_chars, field="customer_text"
+        )
+    return await services.rewrite(
+        body.model_copy(update={"text": text, "customer_text": customer_text})
+    )
+
+
+@router.post("/summarize", response_model=Summary)
+async def summarize_conversation(body: SummarizeRequest, services: ServicesDep) -> Summary:
+    """A hand-off summary of a conversation: the problem, what was promised, what is pending."""
+    settings = services.settings
+    context = message_input.check_context(
+        body.context, max_messages=settings.max_context_messages, max_chars=settings.max_text_chars
+    )
+    if not any(message.role == "customer" and message.text.strip() for message in context):
+        raise InvalidInput(
+            "no_customer_message",
+            "对话里没有客户的消息，无法生成摘要。",
+            "The conversation has no message from the customer to summarise.",
+        )
+    return await services.summarize(body.model_copy(update={"context": context}))
+
+
+@router.get("/llm/usage", response_model=UsageSummary)
+async def llm_usage(
+    services: ServicesDep, recent: int = Query(default=20, ge=0, le=1000)
+) -> UsageSummary:
+    """Calls, tokens and latency of the LLM since start-up (empty without an LLM)."""
+    return services.usage.summary(recent=recent)
 
 
 @router.post("/check", response_model=CheckResult)

@@ -1,0 +1,99 @@
+"""Personal data in free text: found by the guard, masked before text leaves the service.
+
+004 (客户数据库): customers' numbers are never shown in full, and nothing personal is sent to a
+third party. The same patterns serve both uses so what the guard flags is what the LLM never sees.
+"""
+
+import re
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Literal
+
+Kind = Literal["phone", "id_card", "bank_card", "email", "address"]
+
+PHONE = re.compile(r"(?<![\d*])1[3-9]\d{9}(?![\d*])")
+ID_CARD = re.compile(r"(?<![\d*])\d{17}[\dxX](?![\d*])")
+BANK_CARD = re.compile(r"(?<![\d*])(?:\d{4}[ -]?){3}\d{4}(?:\d{0,3})(?![\d*])")
+EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# A street address: optional province/city/district, a road-like name with a house number, then
+# building, unit and room parts. Chinese addresses have no separators, so the road and number anchor it.
+_CJK = "\u4e00-\u9fff"
+ADDRESS = re.compile(
+    rf"(?:[{_CJK}]{{2,8}}(?:省|自治区))?(?:[{_CJK}]{{1,8}}市)?(?:[{_CJK}]{{1,8}}(?:区|县))?"
+    rf"[{_CJK}\d]{{1,12}}(?:路|街|大道|巷|弄|胡同|村)\d+(?:号|弄)"
+    rf"(?:[{_CJK}\d]{{0,10}}?\d+(?:号楼|栋|幢|座|单元|楼|层|室|号))*"
+)
+
+# Most specific first: an ID number contains 11 digits that would also look like a phone number.
+PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
+    ("email", EMAIL),
+    ("id_card", ID_CARD),
+    ("bank_card", BANK_CARD),
+    ("phone", PHONE),
+    ("address", ADDRESS),
+)
+NUMBER_KINDS: tuple[Kind, ...] = ("phone", "id_card", "bank_card")
+PLACEHOLDER_NAMES: dict[Kind, str] = {
+    "phone": "手机号",
+    "id_card": "身份证号",
+    "bank_card": "银行卡号",
+    "email": "邮箱",
+    "address": "地址",
+}
+PLACEHOLDER = re.compile(r"\[(?:手机号|身份证号|银行卡号|邮箱|地址)\d+\]")
+# Long digit runs right after these words are order or tracking numbers the agent needs, not
+# personal data (a Taobao order number has 18–19 digits, like an ID or a bank card).
+ORDER_CUES = ("订单", "单号", "运单", "快递单", "物流单", "訂單", "單號", "order")
+ORDER_CUE_WINDOW = 8
+
+
+def partly_hidden(number: str) -> str:
+    """The form 004 allows in a reply: first three and last four digits, the rest starred."""
+    digits = re.sub(r"[ -]", "", number)
+    return digits[:3] + "*" * max(len(digits) - 7, 4) + digits[-4:]
+
+
+@dataclass
+class Masking:
+    """Placeholders put in place of personal data, and what each stands for."""
+
+    originals: dict[str, str] = field(default_factory=dict)
+    kinds: dict[str, Kind] = field(default_factory=dict)
+
+    def mask(self, text: str) -> str:
+        """`text` with every piece of personal data replaced by a numbered placeholder.
+
+        The same value gets the same placeholder across every text masked with this object, so a
+        phone number in the context and in the message stay one `[手机号1]`.
+        """
+        for kind, pattern in PATTERNS:
+            text = pattern.sub(partial(self._replace, kind), text)
+        return text
+
+    def restore(self, text: str) -> str:
+        """Placeholders back to what the agent may see: numbers partly hidden, the rest in full."""
+
+        def original(match: re.Match[str]) -> str:
+            token = match.group()
+            value = self.originals.get(token)
+            if value is None:
+                return token
+            return partly_hidden(value) if self.kinds[token] in NUMBER_KINDS else value
+
+        return PLACEHOLDER.sub(original, text)
+
+    def _replace(self, kind: Kind, match: re.Match[str]) -> str:
+        before = match.string[max(0, match.start() - ORDER_CUE_WINDOW) : match.start()].lower()
+        if kind in ("id_card", "bank_card") and any(cue in before for cue in ORDER_CUES):
+            return match.group()
+        return self._placeholder(kind, match.group())
+
+    def _placeholder(self, kind: Kind, value: str) -> str:
+        for token, known in self.originals.items():
+            if known == value and self.kinds[token] == kind:
+                return token
+        count = sum(1 for k in self.kinds.values() if k == kind) + 1
+        token = f"[{PLACEHOLDER_NAMES[kind]}{count}]"
+        self.originals[token] = value
+        self.kinds[token] = kind
+        return token
