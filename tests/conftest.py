@@ -6,6 +6,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -62,21 +63,25 @@ def _wait_until_healthy(base_url: str, server: subprocess.Popen[bytes], log: Pat
     pytest.fail(f"uvicorn did not answer GET /healthz within {STARTUP_TIMEOUT_S:.0f} s:\n{output}")
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real service started with uvicorn in a subprocess; yields its base URL."""
+@contextmanager
+def running_service(log_dir: Path, env: dict[str, str] | None = None) -> Iterator[str]:
+    """The real service started with uvicorn in a subprocess, as deployed; yields its base URL."""
     port = _free_port()
     # The log goes to a file: a pipe nobody reads would fill up and block the server.
-    log = tmp_path_factory.mktemp("live_server") / "uvicorn.log"
+    log = log_dir / "uvicorn.log"
     search_path = [str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(part for part in search_path if part)}
+    environment = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join(part for part in search_path if part),
+        **(env or {}),
+    }
     base_url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
     with log.open("wb") as log_file:
         server = subprocess.Popen(
             [*command, "--port", str(port)],
             cwd=PROJECT_ROOT,
-            env=env,
+            env=environment,
             stdout=log_file,
             stderr=subprocess.STDOUT,
         )
@@ -90,3 +95,10 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             except subprocess.TimeoutExpired:
                 server.kill()
                 server.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The real service on embedded defaults (no LLM); yields its base URL."""
+    with running_service(tmp_path_factory.mktemp("live_server")) as base_url:
+        yield base_url

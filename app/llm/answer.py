@@ -123,15 +123,32 @@ def _decode_partial(buffer: str, start: int) -> str:
             break  # an escape cut in two: wait for the rest
         code = buffer[position + 1]
         if code == "u":
-            digits = buffer[position + 2 : position + 6]
-            if len(digits) < 4:
+            unit = _hex4(buffer, position + 2)
+            if unit is None:
                 break
-            out.append(chr(int(digits, 16)) if re.fullmatch(r"[0-9a-fA-F]{4}", digits) else "")
+            if 0xD800 <= unit < 0xDC00:  # a high surrogate: the character needs the low half too
+                low = (
+                    _hex4(buffer, position + 8)
+                    if buffer[position + 6 : position + 8] == "\\u"
+                    else None
+                )
+                if low is None:
+                    break
+                out.append(chr(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)))
+                position += 12
+                continue
+            out.append(chr(unit))
             position += 6
         else:
             out.append(_ESCAPES.get(code, code))
             position += 2
     return "".join(out)
+
+
+def _hex4(buffer: str, start: int) -> int | None:
+    """The four hex digits at `start`, or None when they have not all arrived (or are not hex)."""
+    digits = buffer[start : start + 4]
+    return int(digits, 16) if re.fullmatch(r"[0-9a-fA-F]{4}", digits) else None
 
 
 def _before_open_placeholder(text: str) -> str:
