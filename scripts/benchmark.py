@@ -1,4 +1,5 @@
-"""Measure the analyzer's speed and memory, and the HTTP cost of /v1/analyze against /healthz.
+"""Measure the analyzer's speed and memory, the HTTP cost of /v1/analyze against /healthz, and
+Huashu's own overhead on LLM drafts against a loopback server that answers instantly.
 
     uv run python scripts/benchmark.py            # everything, human-readable
     uv run python scripts/benchmark.py --json     # the same figures as JSON
@@ -212,6 +213,153 @@ def measure_http(seconds: float, connections: int) -> dict[str, float]:
     }
 
 
+INSTANT_DRAFTS = json.dumps(
+    {
+        "drafts": [
+            {"style": style, "text": "亲，抱歉色差给您添麻烦了，您可以申请退货，运费由我们承担。"}
+            for style in ("standard", "soothing", "concise")
+        ]
+    },
+    ensure_ascii=False,
+)
+
+
+async def _instant_llm_connection(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+) -> None:
+    """Answer chat completions at once: JSON, or the same as a few SSE chunks."""
+    usage = {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}
+    while True:
+        try:
+            head = await reader.readuntil(b"\r\n\r\n")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            return  # the client closed its connection
+        length = next(
+            int(line.split(b":")[1])
+            for line in head.split(b"\r\n")
+            if line.lower().startswith(b"content-length:")
+        )
+        body = json.loads(await reader.readexactly(length))
+        if body.get("stream"):
+            pieces = [INSTANT_DRAFTS[i : i + 40] for i in range(0, len(INSTANT_DRAFTS), 40)]
+            chunks = [
+                {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m",
+                 "choices": [{"index": 0, "delta": {"content": piece}, "finish_reason": None}]}
+                for piece in pieces
+            ]  # fmt: skip
+            chunks.append(
+                {"id": "x", "object": "chat.completion.chunk", "created": 0, "model": "m",
+                 "choices": [], "usage": usage}
+            )  # fmt: skip
+            payload = "".join(f"data: {json.dumps(c, ensure_ascii=False)}\n\n" for c in chunks)
+            data = (payload + "data: [DONE]\n\n").encode()
+            content_type = b"text/event-stream"
+        else:
+            data = json.dumps(
+                {"id": "x", "object": "chat.completion", "created": 0, "model": "m",
+                 "choices": [{"index": 0, "finish_reason": "stop",
+                              "message": {"role": "assistant", "content": INSTANT_DRAFTS}}],
+                 "usage": usage},
+                ensure_ascii=False,
+            ).encode()  # fmt: skip
+            content_type = b"application/json"
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: " + content_type
+            + f"\r\nContent-Length: {len(data)}\r\n\r\n".encode() + data
+        )  # fmt: skip
+        await writer.drain()
+
+
+def serve_instant_llm(port: int) -> None:
+    """A loopback OpenAI-compatible server that answers instantly (run in its own process)."""
+
+    async def run() -> None:
+        server = await asyncio.start_server(_instant_llm_connection, "127.0.0.1", port)
+        async with server:
+            await server.serve_forever()
+
+    asyncio.run(run())
+
+
+def _wait_for_port(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"nothing listens on port {port} after {seconds:.0f} s")
+
+
+def measure_llm(rounds: int) -> dict[str, float]:
+    """Huashu's own time on an LLM draft against a server that answers instantly, in process
+    and over HTTP, and the time to the first template draft on the stream."""
+    import httpx
+
+    from app.drafting.schemas import DraftRequest
+    from app.services import build_services
+    from app.settings import Settings
+
+    llm_port = free_port()
+    llm = subprocess.Popen([sys.executable, __file__, "--serve-instant-llm", str(llm_port)])
+    try:
+        _wait_for_port(llm_port)
+        settings = Settings(
+            llm_base_url=f"http://127.0.0.1:{llm_port}/v1", llm_model="instant", llm_api_key="x"
+        )
+        services = build_services(settings)
+        messages = eval_messages()[:100]
+
+        async def in_process() -> list[float]:
+            timings = []
+            for _ in range(rounds):
+                for text in messages:
+                    started = time.perf_counter()
+                    result = await services.drafts(DraftRequest(text=text, mode="llm"), [])
+                    timings.append(time.perf_counter() - started)
+                    assert result.fallback_reason in (None, "guard_rejected"), (
+                        result.fallback_reason
+                    )
+            await services.close()
+            return timings
+
+        overhead = asyncio.run(in_process())
+
+        port = free_port()
+        env = {**os.environ, "HUASHU_LLM_BASE_URL": settings.llm_base_url or "",
+               "HUASHU_LLM_MODEL": "instant", "HUASHU_LLM_API_KEY": "x"}  # fmt: skip
+        server = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1",
+             "--port", str(port), "--log-level", "warning", "--no-access-log"],
+            cwd=ROOT, env=env,
+        )  # fmt: skip
+        try:
+            _wait_for_port(port)
+            first_drafts, whole = [], []
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+                for index, text in enumerate(messages * max(1, rounds // 2)):
+                    started = time.perf_counter()
+                    with client.stream("POST", "/v1/drafts/stream", json={"text": text}) as reply:
+                        for line in reply.iter_lines():
+                            if line == "event: drafts" and len(first_drafts) <= index:
+                                first_drafts.append(time.perf_counter() - started)
+                    whole.append(time.perf_counter() - started)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+    finally:
+        llm.terminate()
+        llm.wait(timeout=10)
+    return {
+        "llm_draft_overhead_median_ms": statistics.median(overhead) * 1000,
+        "llm_draft_overhead_p99_ms": percentile(overhead, 0.99) * 1000,
+        "stream_first_template_draft_median_ms": statistics.median(first_drafts) * 1000,
+        "stream_first_template_draft_p99_ms": percentile(first_drafts, 0.99) * 1000,
+        "stream_whole_median_ms": statistics.median(whole) * 1000,
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -222,7 +370,12 @@ def main() -> None:
     parser.add_argument("--http-seconds", type=float, default=4.0)
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--no-http", action="store_true")
+    parser.add_argument("--no-llm", action="store_true", help="skip the LLM overhead figures")
+    parser.add_argument("--serve-instant-llm", type=int, metavar="PORT", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.serve_instant_llm:
+        serve_instant_llm(args.serve_instant_llm)
+        return
 
     figures: dict[str, Any] = {"cpu_count": os.cpu_count()}
     figures.update(measure_startup(args.startup_runs))
@@ -230,6 +383,8 @@ def main() -> None:
     figures.update(measure_drafting(max(1, args.rounds // 2)))
     if not args.no_http:
         figures.update(measure_http(args.http_seconds, args.connections))
+    if not args.no_llm:
+        figures.update(measure_llm(max(1, args.rounds // 2)))
     if args.json:
         print(json.dumps(figures, indent=2))
         return
@@ -257,6 +412,19 @@ def main() -> None:
         print(f"    GET /healthz      {figures['healthz_rps']:.0f} req/s")
         print(f"    POST /v1/analyze  {figures['analyze_rps']:.0f} req/s")
         print(f"    ratio {figures['analyze_to_healthz_ratio']:.2f} (goal ≥ 0.6)")
+    if not args.no_llm:
+        print("  LLM drafts against a loopback server that answers instantly:")
+        print(
+            f"    Huashu's own time per LLM draft (analysis, templates, prompt, client, parse, guard): "
+            f"median {figures['llm_draft_overhead_median_ms']:.2f} ms, "
+            f"p99 {figures['llm_draft_overhead_p99_ms']:.2f} ms (goal median < 10 ms)"
+        )
+        print(
+            f"    /v1/drafts/stream, first template draft: median "
+            f"{figures['stream_first_template_draft_median_ms']:.1f} ms, p99 "
+            f"{figures['stream_first_template_draft_p99_ms']:.1f} ms (goal < 50 ms); whole stream "
+            f"median {figures['stream_whole_median_ms']:.1f} ms"
+        )
 
 
 if __name__ == "__main__":
