@@ -64,3 +64,10 @@ def test_api_never_imports_the_database_or_the_llm_client(path: Path) -> None:
 def test_every_setting_is_documented_in_the_readme(field: str) -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert re.search(rf"\bHUASHU_{field.upper()}\b", readme), f"HUASHU_{field.upper()}"
+
+
+@pytest.mark.parametrize("path", sorted(APP.rglob("*.py")), ids=relative)
+def test_only_the_llm_package_talks_to_the_llm_client(path: Path) -> None:
+    if APP / "llm" in path.parents:
+        return
+    assert "openai" not in imported_modules(path)
