@@ -55,6 +55,8 @@ class FakeLLM:
     requests: list[dict[str, Any]] = field(default_factory=list)
     streams_cancelled: int = 0
     streams_finished: int = 0
+    in_flight: int = 0
+    most_in_flight: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def script(self, *steps: Step) -> None:
@@ -64,6 +66,7 @@ class FakeLLM:
             self.requests = []
             self.streams_cancelled = 0
             self.streams_finished = 0
+            self.most_in_flight = 0
 
     def prompt_text(self, index: int = 0) -> str:
         """Every message of the `index`-th request, joined."""
@@ -86,7 +89,12 @@ def build_app(fake: FakeLLM) -> FastAPI:
         if step is None:
             return JSONResponse({"error": {"message": "nothing scripted"}}, status_code=500)
         if step.delay_s:
-            await asyncio.sleep(step.delay_s)
+            fake.in_flight += 1
+            fake.most_in_flight = max(fake.most_in_flight, fake.in_flight)
+            try:
+                await asyncio.sleep(step.delay_s)
+            finally:
+                fake.in_flight -= 1
         if step.kind == "status":
             return JSONResponse(
                 {"error": {"message": f"scripted {step.status}", "type": "scripted"}},
