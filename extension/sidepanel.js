@@ -74,9 +74,11 @@ function renderHighlighted(text, analysis) {
   ];
   for (const [className, labels] of families) {
     for (const label of labels) {
+      // One object per label, so neighbouring characters of the same label share one <mark>.
+      const mark = { className, title: label.label };
       for (const span of label.evidence || []) {
         for (let i = Math.max(0, span.start); i < Math.min(span.end, characters.length); i += 1) {
-          marks[i] = { className, title: label.label };
+          marks[i] = mark;
         }
       }
     }

@@ -2,8 +2,16 @@
 import { ApiError } from './api.js';
 import { t } from './i18n.js';
 
+// Without the "tabs" permission a tab's URL is only visible where the extension has access;
+// an unknown URL may still be the chat page (activeTab), so only known non-web pages are skipped.
+function tabUrl(tab) {
+  return (tab && (tab.url || tab.pendingUrl)) || '';
+}
+
 function isWebTab(tab) {
-  return Boolean(tab && tab.id !== undefined && /^https?:/.test(tab.url || tab.pendingUrl || ''));
+  if (!tab || tab.id === undefined) return false;
+  const url = tabUrl(tab);
+  return url === '' || /^https?:/.test(url);
 }
 
 // The tab the agent is chatting in: the active web tab of the focused window (the side panel's
@@ -20,7 +28,8 @@ export async function chatTab(rememberedTabId) {
     }
   }
   const tabs = (await chrome.tabs.query({})).filter(isWebTab);
-  tabs.sort((a, b) => (b.lastAccessed || 0) - (a.lastAccessed || 0));
+  const known = (tab) => (tabUrl(tab) ? 1 : 0);
+  tabs.sort((a, b) => known(b) - known(a) || (b.lastAccessed || 0) - (a.lastAccessed || 0));
   if (!tabs.length) throw new ApiError('page', t('errNoTab'));
   return tabs[0];
 }

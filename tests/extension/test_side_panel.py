@@ -1,9 +1,11 @@
 """The extension in a real Chromium against the real service and a demo chat page."""
 
+from pathlib import Path
+
 from playwright.sync_api import Page, expect
 
 from tests.extension.conftest import API_KEY, TIMEOUT_MS, Extension, screenshot
-from tests.live import ServiceProcess
+from tests.live import ServiceProcess, free_port
 
 EDITED_TEXT = "亲，非常抱歉让您收到色差这么大的衣服，我特别理解您的心情。麻烦您拍一张实物照片给我，我马上为您处理退换。"
 
@@ -58,3 +60,137 @@ def test_selected_message_to_edited_reply_in_a_react_style_textarea(
     assert framework["changes"] == [EDITED_TEXT]
     assert {"type": "input", "inputType": "insertText"} in framework["events"]
     screenshot(chat, "chat_textarea_inserted")
+
+
+def chat_tab(extension: Extension, url: str) -> dict[str, object]:
+    tab: dict[str, object] = extension.worker.evaluate(
+        "async (url) => (await chrome.tabs.query({})).find((tab) => (tab.url || '').startsWith(url))", url
+    )
+    return tab
+
+
+def test_context_menu_pick_up_to_edited_reply_in_a_rich_editor(
+    extension: Extension, keyed_service: ServiceProcess, demo_site: str
+) -> None:
+    extension.configure(keyed_service.base_url, API_KEY).close()
+    chat = extension.context.new_page()
+    chat.goto(f"{demo_site}/chat_editable.html")
+    message = chat.text_content("#newest") or ""
+    panel = extension.open_panel()
+
+    # What Chrome calls when the agent picks 用话术分析 on the selected text.
+    extension.worker.evaluate(
+        "([text, tab]) => huashu.handleMenuClick({menuItemId: 'huashu-analyze', selectionText: text}, tab)",
+        [message, chat_tab(extension, f"{demo_site}/chat_editable.html")],
+    )
+    wait_for_drafts(panel)
+    assert panel.input_value("#customer") == message
+    assert "右键菜单" in (panel.text_content("#picked-from") or "")
+    labels = panel.text_content("#labels") or ""
+    assert "12315" in labels or "消协" in labels or "投诉" in labels
+    assert "危机" in labels
+
+    second = panel.locator("#drafts .draft textarea").nth(1)
+    second.fill(EDITED_TEXT)
+    panel.click("#insert")
+    expect(panel.locator("#status")).to_contain_text("已插入", timeout=TIMEOUT_MS)
+    screenshot(panel, "panel_editable_inserted")
+
+    assert (chat.inner_text("#editor")).strip() == EDITED_TEXT
+    framework = chat.evaluate("window.framework")
+    assert framework["state"].strip() == EDITED_TEXT
+    inputs = [event for event in framework["events"] if event["type"] == "input"]
+    assert inputs
+    # execCommand's input event is trusted, as a typed one is; editors that keep their model
+    # from input events (ProseMirror, Draft.js, Vue bindings) see the new text.
+    assert inputs[-1] == {"type": "input", "inputType": "insertText", "trusted": True}
+    assert chat.input_value("#search") == ""
+    screenshot(chat, "chat_editable_inserted")
+
+
+def test_a_wrong_api_key_gives_a_clear_error_in_the_panel(
+    extension: Extension, keyed_service: ServiceProcess
+) -> None:
+    extension.configure(keyed_service.base_url, "hs_not-the-right-key-000000").close()
+    panel = extension.open_panel()
+    panel.fill("#customer", "快递三天没动了，什么时候能到？")
+    panel.click("#generate")
+    expect(panel.locator("#error")).to_be_visible(timeout=TIMEOUT_MS)
+    expect(panel.locator("#error-text")).to_contain_text("API 密钥错误")
+    assert panel.input_value("#customer") == "快递三天没动了，什么时候能到？"
+    screenshot(panel, "panel_wrong_key")
+
+
+def test_a_missing_api_key_says_the_service_needs_one(
+    extension: Extension, keyed_service: ServiceProcess
+) -> None:
+    extension.configure(keyed_service.base_url, "").close()
+    panel = extension.open_panel()
+    panel.fill("#customer", "快递三天没动了，什么时候能到？")
+    panel.click("#generate")
+    expect(panel.locator("#error-text")).to_contain_text("需要 API 密钥", timeout=TIMEOUT_MS)
+
+
+def test_options_test_connection_tells_a_good_key_from_a_wrong_one(
+    extension: Extension, keyed_service: ServiceProcess
+) -> None:
+    options = extension.configure(keyed_service.base_url, API_KEY)
+    options.click("#test")
+    expect(options.locator("#result")).to_contain_text("连接成功", timeout=TIMEOUT_MS)
+    expect(options.locator("#result")).to_have_class("result ok")
+    options.fill("#api-key", "hs_not-the-right-key-000000")
+    options.click("#test")
+    expect(options.locator("#result")).to_contain_text("API 密钥错误", timeout=TIMEOUT_MS)
+    expect(options.locator("#result")).to_have_class("result error")
+    screenshot(options, "options_wrong_key")
+
+
+def test_options_test_connection_reports_a_server_that_is_down(extension: Extension) -> None:
+    options = extension.configure(f"http://127.0.0.1:{free_port()}", API_KEY)
+    options.click("#test")
+    expect(options.locator("#result")).to_contain_text("无法连接到话术服务", timeout=TIMEOUT_MS)
+
+
+def test_a_stopped_server_gives_a_clear_error_and_keeps_the_edit(
+    extension: Extension, tmp_path: Path
+) -> None:
+    service = ServiceProcess({"HUASHU_API_KEYS": API_KEY}, tmp_path / "uvicorn.log")
+    service.start()
+    try:
+        extension.configure(service.base_url, API_KEY).close()
+        panel = extension.open_panel()
+        panel.fill("#customer", "收到的杯子是碎的，怎么办？")
+        panel.click("#generate")
+        wait_for_drafts(panel)
+        panel.locator("#drafts .draft textarea").first.fill(EDITED_TEXT)
+    finally:
+        service.stop()
+
+    panel.click("#mark-sent")
+    expect(panel.locator("#error-text")).to_contain_text("无法连接到话术服务", timeout=TIMEOUT_MS)
+    assert panel.locator("#drafts .draft textarea").first.input_value() == EDITED_TEXT
+    panel.click("#generate")
+    expect(panel.locator("#error-text")).to_contain_text("无法连接到话术服务", timeout=TIMEOUT_MS)
+    assert panel.locator("#drafts .draft textarea").first.input_value() == EDITED_TEXT
+    screenshot(panel, "panel_server_stopped")
+
+    panel.reload()
+    panel.wait_for_selector("body[data-ready='true']", timeout=TIMEOUT_MS)
+    assert panel.locator("#drafts .draft textarea").first.input_value() == EDITED_TEXT
+    assert panel.input_value("#customer") == "收到的杯子是碎的，怎么办？"
+    expect(panel.locator("#status")).to_contain_text("已恢复")
+
+
+def test_mark_sent_without_the_replies_endpoint_says_so_and_keeps_the_text(
+    extension: Extension, keyed_service: ServiceProcess
+) -> None:
+    extension.configure(keyed_service.base_url, API_KEY).close()
+    panel = extension.open_panel()
+    panel.fill("#customer", "快递三天没动了，什么时候能到？")
+    panel.click("#generate")
+    wait_for_drafts(panel)
+    panel.locator("#drafts .draft textarea").first.fill(EDITED_TEXT)
+    panel.click("#mark-sent")
+    expect(panel.locator("#error-text")).to_contain_text("/v1/replies", timeout=TIMEOUT_MS)
+    assert panel.locator("#drafts .draft textarea").first.input_value() == EDITED_TEXT
+    assert panel.locator("#drafts .badge.sent").count() == 0
