@@ -355,6 +355,8 @@ async function runStream(body) {
     } else if (event === 'done') {
       const reason = data && data.fallback_reason;
       showStatus(reason ? t('statusFallback', reason) : t('statusReady'), !reason);
+      // Streamed text arrived without the guard's findings: check it like an edit.
+      for (const index of streamedSlots) checkDraft(index);
     }
     await persist();
   }

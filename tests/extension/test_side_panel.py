@@ -1,10 +1,11 @@
 """The extension in a real Chromium against the real service and a demo chat page."""
 
+import json
 from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from tests.extension.conftest import API_KEY, TIMEOUT_MS, Extension, screenshot
+from tests.extension.conftest import API_KEY, EXTENSION, TIMEOUT_MS, Extension, screenshot
 from tests.live import ServiceProcess, free_port
 
 EDITED_TEXT = "亲，非常抱歉让您收到色差这么大的衣服，我特别理解您的心情。麻烦您拍一张实物照片给我，我马上为您处理退换。"
@@ -64,7 +65,8 @@ def test_selected_message_to_edited_reply_in_a_react_style_textarea(
 
 def chat_tab(extension: Extension, url: str) -> dict[str, object]:
     tab: dict[str, object] = extension.worker.evaluate(
-        "async (url) => (await chrome.tabs.query({})).find((tab) => (tab.url || '').startsWith(url))", url
+        "async (url) => (await chrome.tabs.query({})).find((tab) => (tab.url || '').startsWith(url))",
+        url,
     )
     return tab
 
@@ -194,3 +196,77 @@ def test_mark_sent_without_the_replies_endpoint_says_so_and_keeps_the_text(
     expect(panel.locator("#error-text")).to_contain_text("/v1/replies", timeout=TIMEOUT_MS)
     assert panel.locator("#drafts .draft textarea").first.input_value() == EDITED_TEXT
     assert panel.locator("#drafts .badge.sent").count() == 0
+
+
+def test_the_shortcut_reads_the_selection_of_the_chat_tab(
+    extension: Extension, keyed_service: ServiceProcess, demo_site: str
+) -> None:
+    extension.configure(keyed_service.base_url, API_KEY).close()
+    chat = extension.context.new_page()
+    chat.goto(f"{demo_site}/chat_textarea.html")
+    select_text(chat, "#messages .message:first-child")
+    panel = extension.open_panel()
+    tab = chat_tab(extension, f"{demo_site}/chat_textarea.html")
+    # What Chrome calls when the agent presses the shortcut (Alt+Shift+H) on the chat tab.
+    extension.worker.evaluate("(tab) => huashu.handleCommand('analyze-selection', tab)", tab)
+    wait_for_drafts(panel)
+    assert panel.input_value("#customer") == "你好，在吗？"
+    expect(panel.locator("#picked-from")).to_contain_text("选中文字")
+
+
+def test_without_a_selection_the_newest_customer_message_is_read(
+    extension: Extension, keyed_service: ServiceProcess, demo_site: str
+) -> None:
+    extension.configure(keyed_service.base_url, API_KEY).close()
+    chat = extension.context.new_page()
+    chat.goto(f"{demo_site}/chat_editable.html")
+    panel = extension.open_panel()
+    panel.click("#pick")
+    wait_for_drafts(panel)
+    assert panel.input_value("#customer") == chat.text_content("#newest")
+    expect(panel.locator("#picked-from")).to_contain_text("页面最新消息")
+
+
+def test_selectors_edited_in_the_options_page_pick_the_message(
+    extension: Extension, keyed_service: ServiceProcess, demo_site: str
+) -> None:
+    options = extension.configure(keyed_service.base_url, API_KEY)
+    options.fill("#sites-json", "{ not json")
+    options.click("#sites-save")
+    expect(options.locator("#sites-result")).to_contain_text("JSON 格式错误")
+    sites = json.loads((EXTENSION / "sites.json").read_text(encoding="utf-8"))
+    sites["sites"].insert(
+        0,
+        {
+            "id": "demo",
+            "name": "演示客服台",
+            "hosts": ["127.0.0.1"],
+            "customer_message": ["#messages .msg-left:first-child p"],
+            "reply_box": ["#search"],
+        },
+    )
+    options.fill("#sites-json", json.dumps(sites, ensure_ascii=False))
+    options.click("#sites-save")
+    expect(options.locator("#sites-result")).to_contain_text("已保存")
+    chat = extension.context.new_page()
+    chat.goto(f"{demo_site}/chat_editable.html")
+    panel = extension.open_panel()
+    panel.click("#pick")
+    wait_for_drafts(panel)
+    assert panel.input_value("#customer") == "快递显示签收了，但我根本没收到！"
+    expect(panel.locator("#picked-from")).to_contain_text("演示客服台")
+    panel.locator("#drafts .draft textarea").first.fill(EDITED_TEXT)
+    panel.click("#insert")
+    expect(panel.locator("#status")).to_contain_text("已插入", timeout=TIMEOUT_MS)
+    assert chat.input_value("#search") == EDITED_TEXT
+
+
+def test_an_invalid_selector_is_refused_naming_it(extension: Extension) -> None:
+    options = extension.context.new_page()
+    options.goto(extension.url("options.html"))
+    options.wait_for_selector("body[data-ready='true']", timeout=TIMEOUT_MS)
+    sites = json.loads((EXTENSION / "sites.json").read_text(encoding="utf-8"))
+    sites["generic"]["reply_box"] = ["textarea[[["]
+    options.fill("#sites-json", json.dumps(sites, ensure_ascii=False))
+    options.click("#sites-save")
+    expect(options.locator("#sites-result")).to_contain_text("选择器无效：textarea[[[")
