@@ -13,6 +13,7 @@ function formSettings() {
     shopName: $('shop-name').value,
     agentName: $('agent-name').value,
     mode: $('mode').value,
+    timeoutSeconds: Number($('timeout').value),
   };
 }
 
@@ -103,6 +104,7 @@ async function start() {
   $('shop-name').value = settings.shopName;
   $('agent-name').value = settings.agentName;
   $('mode').value = settings.mode;
+  $('timeout').value = String(settings.timeoutSeconds);
   $('origin').textContent = `chrome-extension://${chrome.runtime.id}`;
   $('sites-json').value = await loadSitesText();
   $('save').addEventListener('click', save);

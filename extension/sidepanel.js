@@ -16,6 +16,7 @@ const $ = (id) => document.getElementById(id);
 let settings;
 let work;
 let generating = false;
+let generateAgain = false;
 let checkTimer = null;
 let checkSequence = 0;
 
@@ -154,6 +155,7 @@ function draftHeader(draft, index) {
 function renderDrafts() {
   const drafts = work.drafts || [];
   $('drafts-card').hidden = drafts.length === 0;
+  for (const id of ['insert', 'copy', 'mark-sent']) $(id).disabled = drafts.length === 0;
   const container = $('drafts');
   $('drafts-card').append($('findings'));
   container.replaceChildren();
@@ -309,7 +311,7 @@ async function checkDraft(index) {
   try {
     const body = { text };
     if (work.customerText.trim()) body.customer_text = work.customerText;
-    const result = await callApi(settings, '/v1/check', { body, timeoutMs: 10000 });
+    const result = await callApi(settings, '/v1/check', { body });
     if (sequence !== checkSequence || draft.text !== text) return;
     draft.findings = result.findings;
     await persist();
@@ -363,7 +365,7 @@ async function runStream(body) {
 }
 
 async function runPlain(body) {
-  const result = await callApi(settings, '/v1/drafts', { body, timeoutMs: 30000 });
+  const result = await callApi(settings, '/v1/drafts', { body, slow: true });
   work.analysis = result.analysis;
   work.analyzedText = body.text;
   applyDrafts(result.drafts || [], result.agent_notes || [], true);
@@ -378,7 +380,10 @@ async function generate() {
     showError(t('errEmptyCustomer'));
     return;
   }
-  if (generating) return;
+  if (generating) {
+    generateAgain = true; // a message picked up meanwhile is analysed right after
+    return;
+  }
   setBusy(true);
   clearError();
   showStatus(t('statusAnalyzing'));
@@ -397,6 +402,10 @@ async function generate() {
     reportFailure(error);
   } finally {
     setBusy(false);
+  }
+  if (generateAgain) {
+    generateAgain = false;
+    await generate();
   }
 }
 
@@ -530,6 +539,10 @@ async function start() {
   $('copy').addEventListener('click', copyDraft);
   $('mark-sent').addEventListener('click', markSent);
   $('error-close').addEventListener('click', clearError);
+  $('open-options').addEventListener('click', (event) => {
+    event.preventDefault();
+    chrome.runtime.openOptionsPage();
+  });
   $('customer').addEventListener('input', () => {
     work.customerText = $('customer').value;
     work.pickedFrom = '';

@@ -3,9 +3,11 @@
 import { t } from './i18n.js';
 import { readEvents } from './sse.js';
 
-export const TIMEOUT_MS = 15000;
-export const STREAM_FIRST_BYTE_MS = 15000;
-export const STREAM_IDLE_MS = 45000;
+// The options page sets the timeout; drafts (an LLM may be thinking) get twice as long.
+export function timeoutMs(settings, factor = 1) {
+  const seconds = Number(settings.timeoutSeconds) || 20;
+  return Math.round(seconds * 1000 * factor);
+}
 
 export class ApiError extends Error {
   // kind: network | timeout | auth | not_found | no_stream | client | server | config | stream
@@ -81,13 +83,13 @@ async function failure(response) {
   return errorFromBody(response.status, body);
 }
 
-export async function callApi(settings, path, { method = 'POST', body, headers = {}, timeoutMs = TIMEOUT_MS } = {}) {
+export async function callApi(settings, path, { method = 'POST', body, headers = {}, slow = false } = {}) {
   const init = { method, headers: requestHeaders(settings, headers) };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers['Content-Type'] = 'application/json';
   }
-  const response = await send(settings, path, init, timeoutMs);
+  const response = await send(settings, path, init, timeoutMs(settings, slow ? 2 : 1));
   if (!response.ok) throw await failure(response);
   return response.json();
 }
@@ -100,7 +102,8 @@ export async function* streamDrafts(settings, body) {
     headers: requestHeaders(settings, { Accept: 'text/event-stream', 'Content-Type': 'application/json' }),
     body: JSON.stringify(body),
   };
-  const response = await send(settings, '/v1/drafts/stream', init, STREAM_FIRST_BYTE_MS);
+  const response = await send(settings, '/v1/drafts/stream', init, timeoutMs(settings));
+  const idleMs = timeoutMs(settings, 2);
   if (response.status === 404 || response.status === 405) {
     throw new ApiError('no_stream', '', { status: response.status });
   }
@@ -110,8 +113,8 @@ export async function* streamDrafts(settings, body) {
     let timer;
     const idle = new Promise((_, reject) => {
       timer = setTimeout(
-        () => reject(new ApiError('timeout', t('errTimeout', Math.round(STREAM_IDLE_MS / 1000)))),
-        STREAM_IDLE_MS,
+        () => reject(new ApiError('timeout', t('errTimeout', Math.round(idleMs / 1000)))),
+        idleMs,
       );
     });
     let step;
@@ -146,6 +149,14 @@ export async function testConnection(settings) {
   if (!health.ok || !body || body.status !== 'ok') {
     throw new ApiError('server', t('testHealthBad', health.status), { status: health.status });
   }
-  await callApi(settings, '/v1/check', { body: { text: '您好' }, timeoutMs: 8000 });
+  if (settings.apiKey) {
+    // A server without keys accepts any key: say so rather than call the key valid.
+    const open = await callApi({ ...settings, apiKey: '' }, '/v1/check', { body: { text: '您好' } }).then(
+      () => true,
+      () => false,
+    );
+    if (open) return t('testOkOpen');
+  }
+  await callApi(settings, '/v1/check', { body: { text: '您好' } });
   return settings.apiKey ? t('testOk') : t('testOkOpen');
 }

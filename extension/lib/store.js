@@ -6,6 +6,7 @@ export const DEFAULT_SETTINGS = Object.freeze({
   shopName: '',
   agentName: '',
   mode: 'auto',
+  timeoutSeconds: 20,
 });
 
 export const MODES = ['auto', 'template', 'llm'];
@@ -17,10 +18,12 @@ export async function loadSettings() {
 
 export async function saveSettings(settings) {
   const clean = {};
-  for (const key of Object.keys(DEFAULT_SETTINGS)) {
+  for (const key of ['serverUrl', 'apiKey', 'shopName', 'agentName', 'mode']) {
     clean[key] = typeof settings[key] === 'string' ? settings[key].trim() : DEFAULT_SETTINGS[key];
   }
   if (!MODES.includes(clean.mode)) clean.mode = DEFAULT_SETTINGS.mode;
+  const seconds = Number(settings.timeoutSeconds);
+  clean.timeoutSeconds = Number.isFinite(seconds) && seconds >= 2 && seconds <= 120 ? seconds : DEFAULT_SETTINGS.timeoutSeconds;
   await chrome.storage.local.set({ settings: clean });
   return clean;
 }

@@ -77,7 +77,7 @@ class Extension:
         panel.wait_for_selector("body[data-ready='true']", timeout=TIMEOUT_MS)
         return panel
 
-    def configure(self, server_url: str, api_key: str) -> Page:
+    def configure(self, server_url: str, api_key: str, timeout_s: int = 20) -> Page:
         """Fill in and save the options page as an agent would; returns the options page."""
         options = self.context.new_page()
         options.goto(self.url("options.html"))
@@ -87,6 +87,7 @@ class Extension:
         options.fill("#shop-name", "小棉袄旗舰店")
         options.fill("#agent-name", "小美")
         options.select_option("#mode", "auto")
+        options.fill("#timeout", str(timeout_s))
         options.click("#save")
         expect(options.locator("#result")).to_contain_text("已保存", timeout=TIMEOUT_MS)
         return options

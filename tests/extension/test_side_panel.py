@@ -1,8 +1,12 @@
 """The extension in a real Chromium against the real service and a demo chat page."""
 
 import json
+import socket
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from playwright.sync_api import Page, expect
 
 from tests.extension.conftest import API_KEY, EXTENSION, TIMEOUT_MS, Extension, screenshot
@@ -270,3 +274,45 @@ def test_an_invalid_selector_is_refused_naming_it(extension: Extension) -> None:
     options.fill("#sites-json", json.dumps(sites, ensure_ascii=False))
     options.click("#sites-save")
     expect(options.locator("#sites-result")).to_contain_text("选择器无效：textarea[[[")
+
+
+@pytest.fixture
+def silent_server() -> Iterator[str]:
+    """A server that accepts connections and never answers."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+                held.append(connection)
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        for connection in held:
+            connection.close()
+        listener.close()
+
+
+def test_a_server_that_does_not_answer_times_out_with_a_clear_error(
+    extension: Extension, silent_server: str
+) -> None:
+    extension.configure(silent_server, API_KEY, timeout_s=2).close()
+    panel = extension.open_panel()
+    panel.fill("#customer", "快递三天没动了，什么时候能到？")
+    panel.click("#generate")
+    expect(panel.locator("#error-text")).to_contain_text("超时", timeout=TIMEOUT_MS)
+    expect(panel.locator("#error-text")).to_contain_text("2 秒")
+    assert panel.input_value("#customer") == "快递三天没动了，什么时候能到？"
+    expect(panel.locator("#generate")).to_be_enabled()
+    screenshot(panel, "panel_timeout")
