@@ -112,14 +112,14 @@ function renderAnalysis() {
   renderHighlighted(work.analyzedText || work.customerText, analysis);
   $('labels').replaceChildren();
   const categories = [chip(analysis.category.label, 'category')];
-  if (analysis.secondary) categories.push(chip(`次要：${analysis.secondary.label}`, 'category'));
-  labelRow('类别', categories);
-  labelRow('情绪', [chip(`${analysis.emotion.label} · ${t('intensity', analysis.emotion.intensity)}`, 'emotion')]);
+  if (analysis.secondary) categories.push(chip(t('secondary', analysis.secondary.label), 'category'));
+  labelRow(t('labelCategory'), categories);
+  labelRow(t('labelEmotion'), [chip(`${analysis.emotion.label} · ${t('intensity', analysis.emotion.intensity)}`, 'emotion')]);
   const risks = (analysis.risks || []).map((risk) => chip(risk.label, 'risk'));
-  labelRow('风险', risks.length ? risks : [chip(t('noRisks'))]);
+  labelRow(t('labelRisks'), risks.length ? risks : [chip(t('noRisks'))]);
   const demands = (analysis.demands || []).map((demand) => chip(demand.label, 'demand'));
-  labelRow('诉求', demands.length ? demands : [chip(t('noRisks'))]);
-  labelRow('升级', [chip(t(ESCALATION_KEYS[analysis.escalation] || 'escalationNone'), analysis.escalation)]);
+  labelRow(t('labelDemands'), demands.length ? demands : [chip(t('noRisks'))]);
+  labelRow(t('labelEscalation'), [chip(t(ESCALATION_KEYS[analysis.escalation] || 'escalationNone'), analysis.escalation)]);
   $('notes').replaceChildren(
     ...(work.agentNotes || []).map((note) => {
       const item = document.createElement('li');
@@ -146,7 +146,7 @@ function draftHeader(draft, index) {
   if (draft.sent) {
     const badge = document.createElement('span');
     badge.className = 'badge sent';
-    badge.textContent = '已发送';
+    badge.textContent = t('draftSent');
     header.append(badge);
   }
   return header;
@@ -165,7 +165,7 @@ function renderDrafts() {
     card.dataset.index = String(index);
     const editor = document.createElement('textarea');
     editor.value = draft.text;
-    editor.setAttribute('aria-label', `草稿 ${index + 1}`);
+    editor.setAttribute('aria-label', t('draftAria', index + 1));
     editor.addEventListener('focus', () => selectDraft(index));
     editor.addEventListener('input', () => editDraft(index, editor.value));
     card.append(draftHeader(draft, index), editor);

@@ -151,12 +151,12 @@ export async function testConnection(settings) {
   }
   if (settings.apiKey) {
     // A server without keys accepts any key: say so rather than call the key valid.
-    const open = await callApi({ ...settings, apiKey: '' }, '/v1/check', { body: { text: '您好' } }).then(
+    const open = await callApi({ ...settings, apiKey: '' }, '/v1/check', { body: { text: t('probeText') } }).then(
       () => true,
       () => false,
     );
     if (open) return t('testOkOpen');
   }
-  await callApi(settings, '/v1/check', { body: { text: '您好' } });
+  await callApi(settings, '/v1/check', { body: { text: t('probeText') } });
   return settings.apiKey ? t('testOk') : t('testOkOpen');
 }

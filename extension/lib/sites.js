@@ -12,11 +12,11 @@ function checkSelectors(where, entry, checkSelector) {
   for (const list of SELECTOR_LISTS) {
     const selectors = entry[list];
     if (!Array.isArray(selectors) || !selectors.every((s) => typeof s === 'string' && s.trim())) {
-      throw new Error(`${where}.${list} 必须是非空字符串列表`);
+      throw new Error(t('sitesNotList', where, list));
     }
     if (checkSelector) {
       for (const selector of selectors) {
-        if (!checkSelector(selector)) throw new Error(`${where}.${list} 中的选择器无效：${selector}`);
+        if (!checkSelector(selector)) throw new Error(t('sitesBadSelector', where, list, selector));
       }
     }
   }
@@ -28,22 +28,22 @@ export function parseSites(text, checkSelector = null) {
   try {
     config = JSON.parse(text);
   } catch (error) {
-    throw new Error(t('errSitesInvalid', `JSON 格式错误：${error.message}`));
+    throw new Error(t('errSitesInvalid', t('sitesBadJson', error.message)));
   }
   try {
     if (!config || typeof config !== 'object' || !Array.isArray(config.sites)) {
-      throw new Error('缺少 sites 列表');
+      throw new Error(t('sitesNoSites'));
     }
     config.sites.forEach((site, index) => {
       const where = `sites[${index}]${site && site.name ? `（${site.name}）` : ''}`;
-      if (!site || typeof site !== 'object') throw new Error(`${where} 必须是对象`);
-      if (typeof site.name !== 'string' || !site.name.trim()) throw new Error(`${where}.name 不能为空`);
+      if (!site || typeof site !== 'object') throw new Error(t('sitesNotObject', where));
+      if (typeof site.name !== 'string' || !site.name.trim()) throw new Error(t('sitesNoName', where));
       if (!Array.isArray(site.hosts) || !site.hosts.length || !site.hosts.every((h) => typeof h === 'string' && /^[a-z0-9.-]+$/i.test(h))) {
-        throw new Error(`${where}.hosts 必须是域名列表，例如 ["example.com"]`);
+        throw new Error(t('sitesBadHosts', where));
       }
       checkSelectors(where, site, checkSelector);
     });
-    if (!config.generic || typeof config.generic !== 'object') throw new Error('缺少 generic（通用规则）');
+    if (!config.generic || typeof config.generic !== 'object') throw new Error(t('sitesNoGeneric'));
     checkSelectors('generic', config.generic, checkSelector);
   } catch (error) {
     throw new Error(t('errSitesInvalid', error.message));

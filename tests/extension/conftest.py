@@ -4,7 +4,7 @@ import functools
 import http.server
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -65,13 +65,19 @@ class Extension:
     context: BrowserContext
     worker: Worker
     id: str
+    page_errors: list[str] = field(default_factory=list)
+
+    def watch(self, page: Page) -> Page:
+        """Collect uncaught errors of an extension page; the fixture fails the test on any."""
+        page.on("pageerror", lambda error: self.page_errors.append(f"{page.url}: {error}"))
+        return page
 
     def url(self, page: str) -> str:
         return f"chrome-extension://{self.id}/{page}"
 
     def open_panel(self) -> Page:
         """The side panel page, opened in a tab of panel size (tests cannot click the toolbar)."""
-        panel = self.context.new_page()
+        panel = self.watch(self.context.new_page())
         panel.set_viewport_size(PANEL_SIZE)
         panel.goto(self.url("sidepanel.html"))
         panel.wait_for_selector("body[data-ready='true']", timeout=TIMEOUT_MS)
@@ -79,7 +85,7 @@ class Extension:
 
     def configure(self, server_url: str, api_key: str, timeout_s: int = 20) -> Page:
         """Fill in and save the options page as an agent would; returns the options page."""
-        options = self.context.new_page()
+        options = self.watch(self.context.new_page())
         options.goto(self.url("options.html"))
         options.wait_for_selector("body[data-ready='true']", timeout=TIMEOUT_MS)
         options.fill("#server-url", server_url)
@@ -121,7 +127,9 @@ def extension(playwright: Playwright, tmp_path: Path) -> Iterator[Extension]:
             workers[0] if workers else context.wait_for_event("serviceworker", timeout=TIMEOUT_MS)
         )
         extension_id = worker.url.split("/")[2]
-        yield Extension(context=context, worker=worker, id=extension_id)
+        loaded = Extension(context=context, worker=worker, id=extension_id)
+        yield loaded
+        assert loaded.page_errors == [], "uncaught errors in the extension's pages"
     finally:
         context.close()
 
