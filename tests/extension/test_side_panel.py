@@ -316,3 +316,28 @@ def test_a_server_that_does_not_answer_times_out_with_a_clear_error(
     assert panel.input_value("#customer") == "快递三天没动了，什么时候能到？"
     expect(panel.locator("#generate")).to_be_enabled()
     screenshot(panel, "panel_timeout")
+
+
+def test_the_toolbar_side_panel_opens_the_panel_page(extension: Extension, demo_site: str) -> None:
+    chat = extension.context.new_page()
+    chat.goto(f"{demo_site}/chat_textarea.html")
+    options = extension.watch(extension.context.new_page())
+    options.goto(extension.url("options.html"))
+    # The same call the toolbar button makes (openPanelOnActionClick), from an extension page.
+    options.evaluate(
+        "async () => chrome.sidePanel.open({windowId: (await chrome.windows.getCurrent()).id})"
+    )
+    browser = extension.context.browser
+    assert browser is not None
+    session = browser.new_browser_cdp_session()
+    urls: list[str] = []
+    for _ in range(50):
+        urls = [target["url"] for target in session.send("Target.getTargets")["targetInfos"]]
+        if extension.url("sidepanel.html") in urls:
+            break
+        chat.wait_for_timeout(100)
+    assert extension.url("sidepanel.html") in urls
+    contexts = options.evaluate(
+        "async () => (await chrome.runtime.getContexts({contextTypes: ['SIDE_PANEL']})).map((c) => c.documentUrl)"
+    )
+    assert contexts == [extension.url("sidepanel.html")]
