@@ -43,7 +43,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = app_settings
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
-    app.add_middleware(ApiKeyAuth, digests=app_settings.api_key_digests)
+    app.add_middleware(
+        ApiKeyAuth,
+        digests=app_settings.api_key_digests,
+        allow_open=app_settings.allow_open_without_keys,
+    )
     # Added last, so outermost: refusals (401, 413) carry CORS headers the browser can read.
     app.add_middleware(
         CORSMiddleware,

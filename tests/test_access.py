@@ -58,12 +58,16 @@ def test_the_default_allows_no_origin_and_needs_no_key() -> None:
     assert settings.api_key_digests == frozenset()
 
 
-@pytest.mark.parametrize("host", ["127.0.0.1", "127.8.0.1", "localhost", "::1", "[::1]"])
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "127.8.0.1", "localhost", "::1", "[::1]", "::ffff:127.0.0.1"]
+)
 def test_loopback_hosts(host: str) -> None:
     assert is_loopback(host)
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20", "huashu.example.com", ""])
+@pytest.mark.parametrize(
+    "host", ["0.0.0.0", "::", "192.168.1.20", "::ffff:192.168.1.20", "huashu.example.com", ""]
+)
 def test_open_hosts(host: str) -> None:
     assert not is_loopback(host)
 

@@ -1,10 +1,11 @@
 """API keys on every /v1/ route, as pure ASGI middleware (it runs before the body is read)."""
 
+import ipaddress
 import json
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from app.access import key_is_accepted
+from app.access import is_loopback, key_is_accepted
 from app.errors import HuashuError
 
 PROTECTED_PREFIX = "/v1/"
@@ -34,6 +35,32 @@ class ApiKeyInvalid(HuashuError):
         )
 
 
+class OpenAccessRefused(HuashuError):
+    """No key is configured and the request reached the service on a non-loopback address."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "open_access_refused",
+            "服务未配置 API 密钥，只接受本机访问。请在服务端设置 HUASHU_API_KEYS 后再从其他机器访问。",
+            "No API key is configured, so the service only answers on loopback; "
+            "set HUASHU_API_KEYS to call it from another machine.",
+            403,
+        )
+
+
+def reached_on_loopback(scope: Scope) -> bool:
+    """Whether the request arrived on a loopback address (or an in-process test server)."""
+    server = scope.get("server")
+    if not server:
+        return True
+    host = str(server[0])
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return True  # not a socket address: an in-process transport, nothing is listening
+    return is_loopback(host)
+
+
 def presented_key(scope: Scope) -> str | None:
     """The key from `Authorization: Bearer …` or `X-API-Key`, whichever is present."""
     headers: list[tuple[bytes, bytes]] = scope["headers"]
@@ -49,20 +76,30 @@ def presented_key(scope: Scope) -> str | None:
 
 
 class ApiKeyAuth:
-    """Refuse /v1/ requests without an accepted key; other paths and preflights pass."""
+    """Refuse /v1/ requests without an accepted key; other paths and preflights pass.
 
-    def __init__(self, app: ASGIApp, digests: frozenset[str]) -> None:
+    With no key configured, /v1/ answers only requests that reached a loopback address, so a
+    service started by hand on 0.0.0.0 (bypassing the start-up check) is still not open.
+    """
+
+    def __init__(self, app: ASGIApp, digests: frozenset[str], allow_open: bool = False) -> None:
         self.app = app
         self.digests = digests
+        self.allow_open = allow_open
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
             scope["type"] != "http"
-            or not self.digests
             or scope["method"] == "OPTIONS"
             or not scope["path"].startswith(PROTECTED_PREFIX)
         ):
             await self.app(scope, receive, send)
+            return
+        if not self.digests:
+            if self.allow_open or reached_on_loopback(scope):
+                await self.app(scope, receive, send)
+            else:
+                await _refuse(send, OpenAccessRefused())
             return
         key = presented_key(scope)
         if key is None:

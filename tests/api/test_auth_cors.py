@@ -205,3 +205,26 @@ def test_live_service_with_keys_answers_401_and_cors_over_http(tmp_path: Path) -
         )
         assert answered.status_code == 200
         assert answered.json()["drafts"]
+
+
+def test_without_keys_v1_answers_only_on_a_loopback_address() -> None:
+    # The service was started by hand on 0.0.0.0 and reached on its LAN address.
+    app = create_app(Settings(_env_file=None))
+    with TestClient(app, base_url="http://192.168.1.20:8000") as lan:
+        refused = lan.post("/v1/analyze", json=MESSAGE)
+        assert refused.status_code == 403
+        assert refused.json()["error"]["code"] == "open_access_refused"
+        assert "HUASHU_API_KEYS" in refused.json()["error"]["message"]
+        assert lan.get("/healthz").status_code == 200
+    with TestClient(app, base_url="http://127.0.0.1:8000") as local:
+        assert local.post("/v1/analyze", json=MESSAGE).status_code == 200
+
+
+def test_open_access_is_allowed_when_told_to_or_with_keys() -> None:
+    settings = Settings(_env_file=None, host="0.0.0.0", allow_open_without_keys=True)
+    with TestClient(create_app(settings), base_url="http://192.168.1.20:8000") as lan:
+        assert lan.post("/v1/analyze", json=MESSAGE).status_code == 200
+    with TestClient(
+        create_app(Settings(_env_file=None, api_keys=KEY)), base_url="http://192.168.1.20:8000"
+    ) as lan:
+        assert lan.post("/v1/analyze", json=MESSAGE, headers={"X-API-Key": KEY}).status_code == 200
