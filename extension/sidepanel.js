@@ -260,8 +260,10 @@ function applyDrafts(drafts, notes, replaceAll) {
 }
 
 function applyDelta(delta, streamedSlots) {
-  const index = Number(delta.index);
+  let index = Number(delta.index);
   if (!Number.isInteger(index) || index < 0 || index > 5) return;
+  // Slots fill in order; a gap would leave a hole in the stored list.
+  index = Math.min(index, work.drafts.length);
   let draft = work.drafts[index];
   if (draft && draft.edited) return;
   if (!draft || !streamedSlots.has(index)) {

@@ -46,7 +46,9 @@ export function emptyWork() {
 
 export async function loadWork() {
   const { work } = await chrome.storage.local.get('work');
-  return { ...emptyWork(), ...(work || {}) };
+  const restored = { ...emptyWork(), ...(work || {}) };
+  restored.drafts = Array.isArray(restored.drafts) ? restored.drafts.filter((draft) => draft && typeof draft.text === 'string') : [];
+  return restored;
 }
 
 export async function saveWork(work) {
