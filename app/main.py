@@ -6,7 +6,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
+from app.access import OpenBindRefused, check_bind
+from app.api.auth import ApiKeyAuth
 from app.api.errors import install_error_handlers
 from app.api.middleware import BodySizeLimit
 from app.api.v1 import analyze as analyze_routes
@@ -26,6 +29,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         started = time.perf_counter()
+        _check_access(app_settings)
         services = build_services(app_settings)
         app.state.services = services
         logger.info("analyzer, phrasebook and guard ready in %.2f s", time.perf_counter() - started)
@@ -47,6 +51,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = app_settings
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(
+        ApiKeyAuth,
+        digests=app_settings.api_key_digests,
+        allow_open=app_settings.allow_open_without_keys,
+    )
+    # Added last, so outermost: refusals (401, 413) carry CORS headers the browser can read.
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(app_settings.cors_origins),
+        allow_methods=["GET", "POST"],
+        allow_headers=["authorization", "x-api-key", "content-type", "idempotency-key"],
+        max_age=600,
+    )
 
     @app.get("/healthz", tags=["ops"])
     async def healthz() -> dict[str, str]:
@@ -56,6 +73,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(analyze_routes.router, prefix="/v1")
     app.include_router(draft_routes.router, prefix="/v1")
     return app
+
+
+def _check_access(settings: Settings) -> None:
+    """Refuse an open bind without keys; say at start-up when /v1/ needs no key."""
+    try:
+        warning = check_bind(
+            host=settings.host,
+            has_keys=bool(settings.api_key_digests),
+            allow_open=settings.allow_open_without_keys,
+        )
+    except OpenBindRefused as refused:
+        logger.error("%s", refused)
+        raise
+    if warning:
+        logger.warning("%s", warning)
 
 
 app = create_app()

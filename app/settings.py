@@ -2,9 +2,17 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field, SecretStr
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from app.access import api_key_digests, key_digest_list, origin_list
+
+# Comma-separated in the environment (NoDecode: not JSON); keys are hashed as they are read.
+ApiKeyDigests = Annotated[frozenset[str], NoDecode, BeforeValidator(api_key_digests)]
+KeyDigestList = Annotated[frozenset[str], NoDecode, BeforeValidator(key_digest_list)]
+OriginList = Annotated[tuple[str, ...], NoDecode, BeforeValidator(origin_list)]
 
 
 class Settings(BaseSettings):
@@ -46,6 +54,27 @@ class Settings(BaseSettings):
     )
     host: str = Field(default="127.0.0.1", description="Address `scripts/serve.sh` binds.")
     port: int = Field(default=8000, description="Port `scripts/serve.sh` binds.")
+    api_keys: ApiKeyDigests = Field(
+        default=frozenset(),
+        description="Comma-separated API keys for /v1/; kept only as sha256 digests.",
+    )
+    api_key_hashes: KeyDigestList = Field(
+        default=frozenset(),
+        description="Comma-separated sha256 hex digests of API keys (scripts/api_key.py).",
+    )
+    cors_origins: OriginList = Field(
+        default=(),
+        description="Comma-separated origins allowed to call /v1/ from a browser.",
+    )
+    allow_open_without_keys: bool = Field(
+        default=False,
+        description="Start on a non-loopback address although no API key is configured.",
+    )
+
+    @property
+    def api_key_digests(self) -> frozenset[str]:
+        """Every accepted key's sha256 digest, from both settings."""
+        return self.api_keys | self.api_key_hashes
 
 
 @lru_cache
