@@ -3,11 +3,16 @@
 They are `async` so FastAPI resolves them on the event loop, not in a worker thread.
 """
 
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.orm import Session
 
 from app.analysis.service import Analyzer
+from app.drafting.schemas import DraftRequest, DraftsResponse
+from app.replies.service import RecordKeeper
 from app.services import Services
 from app.settings import Settings
 
@@ -30,6 +35,41 @@ async def get_analyzer(request: Request) -> Analyzer:
     return services.analyzer
 
 
+def get_session(request: Request) -> Iterator[Session]:
+    """A database session whose transaction commits when the route returns without error.
+
+    Used with `scope="function"`: the commit happens before the response is sent, so a client
+    that got a 201 can rely on the row being stored.
+    """
+    services: Services = request.app.state.services
+    if services.database is None:
+        raise RuntimeError("the app was started without a database")
+    with services.database.transaction() as session:
+        yield session
+
+
+async def get_records(request: Request) -> RecordKeeper:
+    """The shop, limits, guard and rules that recording replies needs."""
+    services: Services = request.app.state.services
+    return services.records
+
+
+OfferRecorder = Callable[[DraftRequest, DraftsResponse], Awaitable[None]]
+
+
+async def get_offer_recorder(request: Request) -> OfferRecorder:
+    """`await record_offer(request, response)`: keep the drafts offered (draft routes call it)."""
+    services: Services = request.app.state.services
+
+    async def record_offer(draft_request: DraftRequest, response: DraftsResponse) -> None:
+        await run_in_threadpool(services.record_offer, draft_request, response)
+
+    return record_offer
+
+
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
+RecordsDep = Annotated[RecordKeeper, Depends(get_records)]
+OfferRecorderDep = Annotated[OfferRecorder, Depends(get_offer_recorder)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 ServicesDep = Annotated[Services, Depends(get_services)]
 AnalyzerDep = Annotated[Analyzer, Depends(get_analyzer)]

@@ -11,8 +11,10 @@ from app.api.errors import install_error_handlers
 from app.api.middleware import BodySizeLimit
 from app.api.v1 import analyze as analyze_routes
 from app.api.v1 import drafts as draft_routes
-from app.services import build_services
+from app.api.v1 import replies as reply_routes
+from app.services import build_services, open_storage
 from app.settings import Settings, get_settings
+from app.web import pages
 
 logger = logging.getLogger("huashu")
 
@@ -26,9 +28,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         started = time.perf_counter()
-        app.state.services = build_services(app_settings)
+        database = open_storage(app_settings)
+        services = build_services(app_settings, database=database)
+        services.refresh_learning()
+        app.state.services = services
         logger.info("analyzer, phrasebook and guard ready in %.2f s", time.perf_counter() - started)
-        yield
+        try:
+            yield
+        finally:
+            database.dispose()
 
     app = FastAPI(
         title="Huashu 话术",
@@ -47,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(analyze_routes.router, prefix="/v1")
     app.include_router(draft_routes.router, prefix="/v1")
+    app.include_router(reply_routes.router, prefix="/v1")
+    pages.install(app)
     return app
 
 

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Query, Response
 
 from app.analysis import input as message_input
-from app.deps import ServicesDep
+from app.deps import OfferRecorderDep, ServicesDep
 from app.drafting.schemas import DraftRequest, DraftsResponse, Phrase, Stage, Style
 from app.errors import InvalidInput
 from app.guard.schemas import CheckRequest, CheckResult
@@ -12,7 +12,9 @@ router = APIRouter(tags=["drafting"])
 
 
 @router.post("/drafts", response_model=DraftsResponse)
-async def create_drafts(body: DraftRequest, services: ServicesDep) -> Response:
+async def create_drafts(
+    body: DraftRequest, services: ServicesDep, record_offer: OfferRecorderDep
+) -> Response:
     """Analysis and 1–3 editable reply drafts for one customer message."""
     settings = services.settings
     text = message_input.check_text(body.text, max_chars=settings.max_text_chars)
@@ -26,6 +28,7 @@ async def create_drafts(body: DraftRequest, services: ServicesDep) -> Response:
             "No LLM is configured (HUASHU_LLM_BASE_URL / HUASHU_LLM_MODEL); use mode=template or auto.",
         )
     result = services.template_drafts(body.model_copy(update={"text": text}), context)
+    await record_offer(body, result)
     return Response(result.model_dump_json(), media_type="application/json")
 
 
