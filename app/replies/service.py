@@ -372,7 +372,7 @@ def export_csv(*, session: Session, keeper: RecordKeeper, filters: ReplyFilter) 
                 None if read.edit_ratio is None else f"{read.edit_ratio:.3f}",
                 read.outcome, " ".join(read.findings), " ".join(read.caught),
                 "；".join(f"{c.promise.text}→{c.due_at.isoformat()}" for c in read.commitments),
-                "；".join(("👍" if f.helpful else "👎") + (f.reason or "") for f in read.feedback),
+                "；".join(("有帮助" if f.helpful else "没帮助") + (f": {f.reason}" if f.reason else "") for f in read.feedback),
                 read.agent,
             ]
         )  # fmt: skip

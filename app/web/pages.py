@@ -21,6 +21,7 @@ STATIC_DIR = WEB_DIR / "static"
 UI_PATH = WEB_DIR / "data" / "ui.yaml"
 DEFAULT_DAYS = 30
 MAX_DAYS = 366
+OVERDUE_SHOWN = 20
 
 templates = Jinja2Templates(directory=WEB_DIR / "templates")
 router = APIRouter(include_in_schema=False)
@@ -86,9 +87,13 @@ def statistics(
 ) -> HTMLResponse:
     """The shop's statistics with server-rendered SVG charts and 004's prevention advice."""
     ui = ui_text()
+    now = datetime.now(UTC)
     stats = replies_service.shop_statistics(
-        session=session, keeper=records, days=_days(days), now=datetime.now(UTC)
+        session=session, keeper=records, days=_days(days), now=now
     )
+    overdue = replies_service.followups(
+        session=session, keeper=records, due_before=now, include_done=False, now=now
+    ).items
     outcome_order = [(code, ui["outcomes"][code]) for code in ("unedited", "edited", "discarded")]
     pitfall_labels = {code: p.label for code, p in services.guard.rules.pitfalls.items()}
     context = {
@@ -101,6 +106,8 @@ def statistics(
         "outcome_total": sum(stats.outcomes.get(code, 0) for code, _ in outcome_order),
         "pitfall_chart": charts.ranking(stats.pitfalls, pitfall_labels),
         "category_labels": records.category_labels,
+        "overdue": overdue[:OVERDUE_SHOWN],
+        "zone": records.zone,
     }
     return templates.TemplateResponse(request, "stats.html", context)
 

@@ -4,9 +4,13 @@ import csv
 import io
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
+
+from app.replies import service as replies_service
+from app.replies.schemas import ReplyCreate
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -208,3 +212,23 @@ def test_the_workbench_page_and_its_assets_are_served_locally(client: TestClient
         assert client.get(asset).status_code == 200
     assert "http://" not in page.text
     assert "https://" not in page.text
+
+
+def test_the_stats_page_lists_overdue_followups(client: TestClient) -> None:
+    services = client.app.state.services  # type: ignore[attr-defined]
+    marker = uuid.uuid4().hex[:8]
+    two_days_ago = datetime.now(UTC) - timedelta(days=2)
+    with services.database.transaction() as session:
+        replies_service.record_reply(
+            session=session,
+            keeper=services.records,
+            reply_in=ReplyCreate(
+                text=f"亲，24小时内给您回复（{marker}）。", customer_text="还没发货"
+            ),
+            idempotency_key=None,
+            now=two_days_ago,
+        )
+    page = client.get("/stats")
+    assert page.status_code == 200
+    assert marker in page.text
+    assert "已逾期" in page.text
