@@ -58,11 +58,18 @@ OfferRecorder = Callable[[DraftRequest, DraftsResponse], Awaitable[None]]
 
 
 async def get_offer_recorder(request: Request) -> OfferRecorder:
-    """`await record_offer(request, response)`: keep the drafts offered (draft routes call it)."""
+    """`await record_offer(body, response)`: keep the drafts offered, once per `drafts` answer.
+
+    One recorder per request: a stream that sends template drafts and then LLM drafts records
+    them all under one customer message.
+    """
     services: Services = request.app.state.services
+    offer_id: int | None = None
 
     async def record_offer(draft_request: DraftRequest, response: DraftsResponse) -> None:
-        await run_in_threadpool(services.record_offer, draft_request, response)
+        nonlocal offer_id
+        recorded = await run_in_threadpool(services.record_offer, draft_request, response, offer_id)
+        offer_id = recorded if recorded is not None else offer_id
 
     return record_offer
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import OperationalError
+
 from app.analysis.model import load_model
 from app.analysis.schemas import Analysis, ContextMessage
 from app.analysis.service import Analyzer, default_analyzer
@@ -98,26 +100,32 @@ class Services:
         )
         return DraftsResponse(analysis=analysis, drafts=drafts, agent_notes=notes)
 
-    def record_offer(self, request: DraftRequest, response: DraftsResponse) -> None:
-        """Keep the message and the drafts offered (blocking: call it from a worker thread).
+    def record_offer(
+        self, request: DraftRequest, response: DraftsResponse, offer_id: int | None = None
+    ) -> int | None:
+        """Keep the message and the drafts offered; returns the offer's id (blocking: call it
+        from a worker thread). `offer_id` adds later drafts for the same message to it.
 
         Drafts stay useful when the database is down, so a failure is logged, not raised.
         """
         if self.database is None:
-            return
+            return None
         try:
             with self.database.transaction() as session:
-                replies_service.record_offer(
+                recorded = replies_service.record_offer(
                     session=session,
                     keeper=self.records,
                     request=request,
                     response=response,
                     now=datetime.now(UTC),
+                    offer_id=offer_id,
                 )
                 if self.learning.is_stale():
                     replies_service.refresh_learning(session=session, keeper=self.records)
         except Exception:
             logger.exception("could not record the offered drafts")
+            return None
+        return recorded
 
     def export_replies_csv(self, filters: ReplyFilter) -> Iterator[str]:
         """CSV lines of the recorded replies, read in their own transaction as they stream."""
@@ -168,9 +176,19 @@ def build_services(
     )
 
 
+class StorageUnavailable(RuntimeError):
+    """The database cannot be reached or migrated at start-up."""
+
+
 def open_storage(settings: Settings) -> Database:
     """The database of the settings, migrated to the newest schema when the settings say so."""
     database = open_database(settings.database_url)
     if settings.migrate_on_start:
-        migrate(database)
+        try:
+            migrate(database)
+        except OperationalError as exc:
+            where = database.engine.url.render_as_string(hide_password=True)
+            raise StorageUnavailable(
+                f"cannot reach or migrate the database {where} (HUASHU_DATABASE_URL): {exc.orig}"
+            ) from exc
     return database

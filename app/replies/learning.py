@@ -34,6 +34,8 @@ class LearningRules(BaseModel):
     penalty: int = Field(ge=1)
     strong_signals: int = Field(ge=1)
     strong_penalty: int = Field(ge=1)
+    window_days: int = Field(ge=1)
+    max_replies: int = Field(ge=1)
 
 
 def load_learning_rules(path: Path = LEARNING_PATH) -> LearningRules:

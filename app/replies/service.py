@@ -4,7 +4,7 @@ import csv
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -74,6 +74,23 @@ class RecordKeeper:
     emotion_labels: dict[str, str]
 
 
+def _offered(response: DraftsResponse, now: datetime, skip: set[str]) -> list[OfferedDraft]:
+    return [
+        OfferedDraft(
+            draft_id=draft.id,
+            style=draft.style,
+            source=draft.source,
+            script=draft.script,
+            text=draft.text,
+            stages=[stage.model_dump() for stage in draft.stages],
+            finding_codes=[finding.code for finding in draft.findings],
+            created_at=now,
+        )
+        for draft in response.drafts
+        if draft.id not in skip
+    ]
+
+
 def record_offer(
     *,
     session: Session,
@@ -81,8 +98,20 @@ def record_offer(
     request: DraftRequest,
     response: DraftsResponse,
     now: datetime,
+    offer_id: int | None = None,
 ) -> int:
-    """Store the customer message, its analysis and every draft offered for it."""
+    """Store the customer message, its analysis and every draft offered for it.
+
+    With `offer_id` (a later `drafts` event of the same stream) the drafts join that offer,
+    so one message stays one message in the statistics.
+    """
+    if offer_id is not None:
+        earlier = repository.get_offer(session, offer_id)
+        if earlier is not None:
+            known = {draft.draft_id for draft in earlier.drafts}
+            earlier.drafts.extend(_offered(response, now, known))
+            session.flush()
+            return earlier.id
     analysis = response.analysis
     offer = Offer(
         shop=keeper.shop,
@@ -96,19 +125,7 @@ def record_offer(
         escalation=analysis.escalation,
         created_at=now,
     )
-    offer.drafts = [
-        OfferedDraft(
-            draft_id=draft.id,
-            style=draft.style,
-            source=draft.source,
-            script=draft.script,
-            text=draft.text,
-            stages=[stage.model_dump() for stage in draft.stages],
-            finding_codes=[finding.code for finding in draft.findings],
-            created_at=now,
-        )
-        for draft in response.drafts
-    ]
+    offer.drafts = _offered(response, now, set())
     return repository.add_offer(session, offer).id
 
 
@@ -536,15 +553,20 @@ def _stage_uses(stages: list[dict[str, object]]) -> list[str]:
 def refresh_learning(*, session: Session, keeper: RecordKeeper) -> None:
     """Reload the shop's phrases and the rank penalties learned from edits and feedback."""
     rules = keeper.learning_rules
+    since = datetime.now(UTC) - timedelta(days=rules.window_days)
     uses: list[PhraseUse] = []
-    for sent_text, ratio, stages in repository.sent_drafts(session, keeper.shop):
+    for sent_text, ratio, stages in repository.sent_drafts(
+        session, keeper.shop, since=since, limit=rules.max_replies
+    ):
         heavy = ratio >= rules.heavy_edit_ratio
         for stage in stages:
             phrase_id = stage.get("phrase_id")
             if phrase_id:
                 rewritten = heavy and str(stage.get("text", "")) not in sent_text
                 uses.append(PhraseUse(phrase_id=str(phrase_id), rewritten=rewritten))
-    for stages in repository.unhelpful_drafts(session, keeper.shop):
+    for stages in repository.unhelpful_drafts(
+        session, keeper.shop, since=since, limit=rules.max_replies
+    ):
         uses.extend(PhraseUse(phrase_id=p, unhelpful=True) for p in _stage_uses(stages))
     phrases = [_shop_phrase(row) for row in repository.shop_phrases(session, keeper.shop)]
     keeper.learning.replace(phrases, phrase_penalties(uses, rules))

@@ -32,6 +32,12 @@ def add_offer(session: Session, offer: Offer) -> Offer:
     return offer
 
 
+def get_offer(session: Session, offer_id: int) -> Offer | None:
+    """One offer with its drafts."""
+    query = select(Offer).where(Offer.id == offer_id).options(selectinload(Offer.drafts))
+    return session.scalars(query).first()
+
+
 def latest_offered_draft(session: Session, draft_id: str) -> OfferedDraft | None:
     """The most recent offer of a draft id (the same message gives the same id again)."""
     query = (
@@ -173,22 +179,31 @@ def shop_phrases(session: Session, shop: str) -> list[ShopPhrase]:
     return list(session.scalars(query))
 
 
-def sent_drafts(session: Session, shop: str) -> list[tuple[str, float, list[Any]]]:
-    """(sent text, edit ratio, draft stages) of every reply sent from an offered draft."""
+def sent_drafts(
+    session: Session, shop: str, *, since: datetime, limit: int
+) -> list[tuple[str, float, list[Any]]]:
+    """(sent text, edit ratio, draft stages) of the latest replies sent from offered drafts."""
     query = (
         select(Reply.sent_text, Reply.edit_ratio, OfferedDraft.stages)
         .join(OfferedDraft, Reply.offered_draft_id == OfferedDraft.id)
-        .where(Reply.shop == shop, Reply.edit_ratio.is_not(None))
+        .where(Reply.shop == shop, Reply.edit_ratio.is_not(None), Reply.created_at >= since)
+        .order_by(Reply.id.desc())
+        .limit(limit)
     )
     return [(text, float(ratio), stages) for text, ratio, stages in session.execute(query)]
 
 
-def unhelpful_drafts(session: Session, shop: str) -> list[list[Any]]:
-    """The stages of every draft (offered, or sent then) an agent marked unhelpful."""
-    by_draft = select(OfferedDraft.stages).join(
-        Feedback, Feedback.offered_draft_id == OfferedDraft.id
+def unhelpful_drafts(
+    session: Session, shop: str, *, since: datetime, limit: int
+) -> list[list[Any]]:
+    """The stages of the latest drafts (offered, or sent then) agents marked unhelpful."""
+    query = (
+        select(OfferedDraft.stages)
+        .join(Feedback, Feedback.offered_draft_id == OfferedDraft.id)
+        .where(Feedback.shop == shop, Feedback.helpful.is_(False), Feedback.created_at >= since)
+        .order_by(Feedback.id.desc())
+        .limit(limit)
     )
-    query = by_draft.where(Feedback.shop == shop, Feedback.helpful.is_(False))
     return [stages for (stages,) in session.execute(query)]
 
 
