@@ -210,3 +210,37 @@ def test_the_stats_page_shows_charts_after_work(desktop: Page) -> None:
     expect(page.locator("#prev-title")).to_be_visible()
     expect(page.locator(".advice dd", has_text="严把进货质量关")).to_be_visible()
     screenshot(page, "09-stats")
+
+
+def test_feedback_and_a_saved_shop_phrase_are_recorded(desktop: Page, live_server: str) -> None:
+    page = desktop
+    page.get_by_role("textbox", name="客户消息", exact=True).fill("鞋子开胶了，才穿了两天")
+    page.get_by_text("更多信息（可选）").click()
+    page.get_by_label("客户称呼").fill("王先生")
+    page.get_by_role("button", name="生成回复").click()
+    draft = page.locator(".draft").first
+    expect(draft).to_be_visible(timeout=20_000)
+    assert "王先生" in draft.locator("textarea.draft-text").input_value()
+
+    draft.get_by_role("button", name="标记已发送").click()
+    expect(draft.locator(".draft-status")).to_contain_text("已记录", timeout=10_000)
+    reply_id = int(re.findall(r"#(\d+)", draft.locator(".draft-status").inner_text())[0])
+
+    draft.get_by_role("button", name="没帮助").click()
+    draft.get_by_placeholder("哪里不好？").fill("太长了")
+    draft.get_by_role("button", name="提交").click()
+    expect(draft.locator(".draft-status")).to_contain_text("谢谢反馈", timeout=10_000)
+
+    marker = "".join(chr(0x4E00 + int(c, 16)) for c in uuid.uuid4().hex[:3])
+    phrase = f"王先生，给您添麻烦了，开胶的鞋我们马上为您换一双新的{marker}。"
+    draft.get_by_text("存为店铺话术").click()
+    draft.locator(".phrase-stage").select_option("solution")
+    draft.locator(".phrase-text").fill(phrase)
+    draft.get_by_role("button", name="保存话术").click()
+    expect(draft.locator(".draft-status")).to_contain_text("已存为店铺话术", timeout=10_000)
+    screenshot(page, "10-feedback-and-phrase")
+
+    listed = httpx.get(f"{live_server}/v1/phrases", params={"q": marker}, timeout=10).json()
+    assert [(p["origin"], p["stage"], p["text"]) for p in listed] == [("shop", "solution", phrase)]
+    reply = httpx.get(f"{live_server}/v1/replies/{reply_id}", timeout=10).json()
+    assert [(f["helpful"], f["reason"]) for f in reply["feedback"]] == [(False, "太长了")]
