@@ -232,3 +232,23 @@ def test_the_stats_page_lists_overdue_followups(client: TestClient) -> None:
     assert page.status_code == 200
     assert marker in page.text
     assert "已逾期" in page.text
+
+
+def test_replies_are_paginated_newest_first_and_filtered(client: TestClient) -> None:
+    marker = uuid.uuid4().hex[:8]
+    ids = []
+    for n in range(5):
+        body = {"text": f"您好，已为您处理（{marker}-{n}）", "customer_text": "在吗"}
+        ids.append(client.post("/v1/replies", json=body).json()["id"])
+    first = client.get("/v1/replies", params={"q": marker, "limit": 2}).json()
+    second = client.get("/v1/replies", params={"q": marker, "limit": 2, "offset": 2}).json()
+    assert first["total"] == second["total"] == 5
+    assert [r["id"] for r in first["items"] + second["items"]] == ids[::-1][:4]
+    written = client.get("/v1/replies", params={"q": marker, "outcome": "written"}).json()
+    assert written["total"] == 5
+    edited = client.get("/v1/replies", params={"q": marker, "outcome": "edited"}).json()
+    assert edited["total"] == 0
+    future = client.get("/v1/replies", params={"q": marker, "since": "2100-01-01"}).json()
+    assert future["total"] == 0
+    assert_error(client.get("/v1/replies", params={"limit": 1000}), 422, "invalid_field")
+    assert_error(client.get("/v1/replies", params={"outcome": "lost"}), 422, "invalid_field")

@@ -5,6 +5,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import func, inspect, select
 
 from app.drafting.schemas import DraftRequest, DraftsResponse
@@ -12,7 +15,7 @@ from app.errors import HuashuError
 from app.replies import service as replies_service
 from app.replies.schemas import FeedbackCreate, ReplyCreate, ReplyFilter, ShopPhraseCreate
 from app.services import Services
-from app.storage.db import Database, driver_url, migrate, open_database
+from app.storage.db import Database, alembic_config, driver_url, migrate, open_database
 from app.storage.models import Base, Commitment, Feedback, Offer, Reply
 
 COMPLAINT = "衣服有个破洞，质量太差了，我要退货"
@@ -290,3 +293,19 @@ def test_stats_count_unedited_edited_and_discarded_drafts(stored_services: Servi
     assert stats.categories["quality"] == 1
     assert sum(day.counts.get("quality", 0) for day in stats.categories_by_day) == 1
     assert stats.prevention[0].prevention
+
+
+def test_migrations_downgrade_to_nothing_and_upgrade_again(database: Database) -> None:
+    config = alembic_config(database)
+    command.downgrade(config, "base")
+    assert set(inspect(database.engine).get_table_names()) <= {"alembic_version"}
+    command.upgrade(config, "head")
+    tables = set(inspect(database.engine).get_table_names())
+    assert {table.name for table in Base.metadata.sorted_tables} <= tables
+
+
+def test_the_models_match_the_migrations(database: Database) -> None:
+    with database.engine.connect() as connection:
+        context = MigrationContext.configure(connection)
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []

@@ -244,3 +244,26 @@ def test_feedback_and_a_saved_shop_phrase_are_recorded(desktop: Page, live_serve
     assert [(p["origin"], p["stage"], p["text"]) for p in listed] == [("shop", "solution", phrase)]
     reply = httpx.get(f"{live_server}/v1/replies/{reply_id}", timeout=10).json()
     assert [(f["helpful"], f["reason"]) for f in reply["feedback"]] == [(False, "太长了")]
+
+
+def test_a_promise_due_soon_is_listed_and_can_be_marked_done(
+    desktop: Page, live_server: str
+) -> None:
+    page = desktop
+    marker = uuid.uuid4().hex[:6]
+    text = f"亲，我们半小时内给您回复物流结果（{marker}）。"
+    reply = httpx.post(
+        f"{live_server}/v1/replies", json={"text": text, "customer_text": "快递呢"}, timeout=10
+    )
+    assert reply.status_code == 201
+    page.reload()
+    row = page.locator("#followup-list li", has_text=marker)
+    expect(row).to_be_visible(timeout=10_000)
+    expect(row).to_contain_text("半小时内")
+    screenshot(page, "11-followups")
+    row.get_by_role("button", name="完成").click()
+    expect(row).to_have_count(0, timeout=10_000)
+    pending = httpx.get(
+        f"{live_server}/v1/followups", params={"due": "2100-01-01T00:00:00Z"}, timeout=10
+    ).json()
+    assert reply.json()["id"] not in [item["reply_id"] for item in pending["items"]]

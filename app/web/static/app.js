@@ -475,6 +475,7 @@
       slot.node.classList.add("is-sent");
       slot.node.querySelector(".save-phrase").hidden = false;
       slot.node.querySelector(".phrase-text").value = text;
+      loadFollowups();
     } catch (error) {
       slot.statusLine.textContent = "";
       showError(error);
@@ -632,6 +633,44 @@
       generateButton.disabled = false;
     }
   }
+
+  // ---- follow-ups: promises made in sent replies that fall due soon --------------------------
+
+  async function loadFollowups() {
+    const due = new Date(Date.now() + UI.followup_window_hours * 3600 * 1000).toISOString();
+    let answer;
+    try {
+      answer = await callJson("/v1/followups?due=" + encodeURIComponent(due));
+    } catch (error) {
+      return; // the workbench works without this list; drafting shows its own errors
+    }
+    const list = $("followup-list");
+    list.textContent = "";
+    $("followups").hidden = !answer.items.length;
+    answer.items.forEach((item) => {
+      const row = el("li");
+      const when = new Date(item.due_at).toLocaleString("zh-CN", { hour12: false, month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit" });
+      row.appendChild(el("span", item.overdue ? "due overdue" : "due", (item.overdue ? UI.messages.followup_overdue + " " : "") + when));
+      const what = el("span", "what", "承诺“" + item.promise.text + "”：" + (item.sent_text || "").slice(0, 60));
+      what.title = item.customer_text ? "客户：" + item.customer_text : "";
+      row.appendChild(what);
+      const done = el("button", "", "完成");
+      done.type = "button";
+      done.addEventListener("click", async () => {
+        try {
+          await callJson("/v1/followups/" + item.id + "/done", { method: "POST" });
+          row.remove();
+          $("followups").hidden = !list.children.length;
+        } catch (error) {
+          showError(error);
+        }
+      });
+      row.appendChild(done);
+      list.appendChild(row);
+    });
+  }
+
+  loadFollowups();
 
   form.addEventListener("submit", (event) => {
     event.preventDefault();
