@@ -79,7 +79,7 @@ def stacked_by_day(
     rest = sum(totals[code] for code in ranked[SERIES_SHOWN:])
     if rest:
         series.append(Series(len(series), "_rest", "其他", rest))
-    plot_top, plot_bottom, left, right = 12, height - 28, 32, 8
+    plot_top, plot_bottom, left, right = 12, height - 40, 32, 28
     max_count = max((sum(day.counts.values()) for day in days), default=0) or 1
     slot = (width - left - right) / max(len(days), 1)
     bar = max(slot * 0.7, 1.0)
@@ -112,9 +112,10 @@ def stacked_by_day(
 def ranking(
     counts: dict[str, int], labels: dict[str, str], *, width: int = 640, limit: int = 8
 ) -> Ranking:
-    """Horizontal bars of the largest counts."""
+    """Horizontal bars of the largest counts, each under its label (labels keep the full width,
+    so long Chinese labels stay readable on a phone)."""
     top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:limit]
-    label_width, row = 170, 26
+    label_width, row = 0, 54
     largest = max((count for _, count in top), default=0) or 1
     room = width - label_width - 48
     bars = [

@@ -4,6 +4,8 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.analysis.normalize import ScriptConverter
 from app.replies.commitments import find_promises, load_commitment_rules
@@ -11,6 +13,7 @@ from app.replies.commitments import find_promises, load_commitment_rules
 RULES = load_commitment_rules()
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 10:00 in Shanghai
+CONVERTER = ScriptConverter()
 EXAMPLES = [(rule.name, example) for rule in RULES.file.promises for example in rule.examples]
 
 
@@ -71,3 +74,34 @@ def test_spans_point_into_the_traditional_text_as_sent(converter: ScriptConverte
 def test_two_promises_for_the_same_moment_are_one_follow_up(converter: ScriptConverter) -> None:
     text = "我会在24小时内给您答复。24小时内给您回复处理结果。明天给您发出。"
     assert [span for span, _ in promises(text, converter)] == ["24小时内", "明天"]
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "24小时内",
+                "給您回覆",
+                "明天",
+                "三天內",
+                "为您处理",
+                "①",
+                "ｱ",
+                "😀",
+                "，",
+                "\n",
+                "半",
+                "个",
+            ]
+        )
+        | st.text(max_size=4),
+        max_size=12,
+    )
+)
+@settings(deadline=None, max_examples=200)
+def test_promise_spans_always_point_into_the_text_as_sent(parts: list[str]) -> None:
+    text = "".join(parts)
+    found = find_promises(text, rules=RULES, converter=CONVERTER, now=NOW, zone=SHANGHAI)
+    for promise in found:
+        assert text[promise.span.start : promise.span.end] == promise.span.text
+        assert promise.due_at > NOW

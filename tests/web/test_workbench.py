@@ -267,3 +267,18 @@ def test_a_promise_due_soon_is_listed_and_can_be_marked_done(
         f"{live_server}/v1/followups", params={"due": "2100-01-01T00:00:00Z"}, timeout=10
     ).json()
     assert reply.json()["id"] not in [item["reply_id"] for item in pending["items"]]
+
+
+def test_the_stats_page_fits_a_360_px_phone(phone: Page, live_server: str) -> None:
+    page = phone
+    for text in (COMPLAINT, "快递三天了还没到", "尺码小了一码能换吗"):
+        httpx.post(f"{live_server}/v1/drafts", json={"text": text}, timeout=20)
+    caught = {"text": "亲，已为您登记，我们尽快处理。", "customer_text": COMPLAINT,
+              "caught": ["insisting_right", "blaming_customer"]}  # fmt: skip
+    httpx.post(f"{live_server}/v1/replies", json=caught, timeout=20)
+    page.goto("/stats")
+    expect(page.locator("svg.chart text", has_text="强调自己正确、不承认错误")).to_be_visible()
+    expect(page.locator("svg.chart").first).to_be_visible()
+    expect(page.locator("#prev-title")).to_be_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    screenshot(page, "12-stats-phone-360")
