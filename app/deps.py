@@ -8,10 +8,12 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.concurrency import run_in_threadpool
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from app.analysis.service import Analyzer
 from app.drafting.schemas import DraftRequest, DraftsResponse
+from app.errors import HuashuError
 from app.replies.service import RecordKeeper
 from app.services import Services
 from app.settings import Settings
@@ -44,8 +46,17 @@ def get_session(request: Request) -> Iterator[Session]:
     services: Services = request.app.state.services
     if services.database is None:
         raise RuntimeError("the app was started without a database")
-    with services.database.transaction() as session:
-        yield session
+    try:
+        with services.database.transaction() as session:
+            yield session
+    except OperationalError as exc:
+        # The database is down or locked: nothing was stored, and the client may retry.
+        raise HuashuError(
+            "storage_unavailable",
+            "记录服务暂时不可用（数据库无法连接），本次没有保存，请稍后重试。",
+            "The database is unavailable; nothing was stored. Retry later.",
+            503,
+        ) from exc
 
 
 async def get_records(request: Request) -> RecordKeeper:
