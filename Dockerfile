@@ -9,6 +9,9 @@ COPY app ./app
 COPY phrasebook ./phrasebook
 COPY prompts ./prompts
 RUN uv sync --frozen --no-dev
-ENV HUASHU_HOST=0.0.0.0 HUASHU_PORT=8000
+# The SQLite file lives on a volume so recorded replies outlive the container.
+RUN mkdir -p /srv/huashu/data
+VOLUME /srv/huashu/data
+ENV HUASHU_HOST=0.0.0.0 HUASHU_PORT=8000 HUASHU_DATABASE_URL=sqlite:////srv/huashu/data/huashu.db
 EXPOSE 8000
 CMD ["sh", "-c", "uv run --frozen --no-dev uvicorn app.main:app --host \"$HUASHU_HOST\" --port \"$HUASHU_PORT\""]

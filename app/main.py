@@ -14,8 +14,10 @@ from app.api.errors import install_error_handlers
 from app.api.middleware import BodySizeLimit
 from app.api.v1 import analyze as analyze_routes
 from app.api.v1 import drafts as draft_routes
-from app.services import build_services
+from app.api.v1 import replies as reply_routes
+from app.services import build_services, open_storage
 from app.settings import Settings, get_settings
+from app.web import pages
 
 logger = logging.getLogger("huashu")
 
@@ -30,7 +32,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         started = time.perf_counter()
         _check_access(app_settings)
-        services = build_services(app_settings)
+        database = open_storage(app_settings)
+        services = build_services(app_settings, database=database)
+        services.refresh_learning()
         app.state.services = services
         logger.info("analyzer, phrasebook and guard ready in %.2f s", time.perf_counter() - started)
         if services.llm_client is not None:
@@ -39,8 +43,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             )
         else:
             logger.info("no LLM configured: template drafts only")
-        yield
-        await services.close()
+        try:
+            yield
+        finally:
+            await services.close()
+            database.dispose()
 
     app = FastAPI(
         title="Huashu 话术",
@@ -72,6 +79,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(analyze_routes.router, prefix="/v1")
     app.include_router(draft_routes.router, prefix="/v1")
+    app.include_router(reply_routes.router, prefix="/v1")
+    pages.install(app)
     return app
 
 

@@ -1,7 +1,12 @@
 """The composition root: every long-lived object, built once (lifespan, scripts, tests)."""
 
-from collections.abc import AsyncIterator, Callable
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import OperationalError
 
 from app.analysis.model import load_model
 from app.analysis.schemas import Analysis, ContextMessage
@@ -39,9 +44,17 @@ from app.llm.client import LLMClient, LLMFailure
 from app.llm.drafting import LLMDrafter, StreamEvent
 from app.llm.prompts import PromptLibrary
 from app.llm.usage import UsageLog
+from app.replies import service as replies_service
+from app.replies.commitments import load_commitment_rules
+from app.replies.learning import ShopLearning, load_learning_rules
+from app.replies.schemas import ReplyFilter
+from app.replies.service import RecordKeeper
 from app.settings import Settings, get_settings
+from app.stats.advice import load_advice
+from app.storage.db import Database, migrate, open_database
 
 GUARD_MODEL_PATH = GUARD_RULES_PATH.parent / "model.json"
+logger = logging.getLogger("huashu")
 
 
 @dataclass
@@ -50,17 +63,41 @@ class Services:
 
     settings: Settings
     analyzer: Analyzer
-    phrasebook: Phrasebook
+    base_phrasebook: Phrasebook
     policy: ShopPolicy
     plans: Plans
     guard: Guard
     script: ReplyScript
     tones: dict[Tone, ToneRules]
     summary_rules: SummaryRules
+    learning: ShopLearning
+    records: RecordKeeper = field(init=False)
+    database: Database | None = None
     usage: UsageLog = field(default_factory=UsageLog)
     llm_client: LLMClient | None = None
     llm_drafter: LLMDrafter | None = None
     llm_assistant: LLMAssistant | None = None
+
+    def __post_init__(self) -> None:
+        labels = self.analyzer.lexicon.labels
+        self.records = RecordKeeper(
+            shop=self.policy.shop_name,
+            max_chars=self.settings.max_text_chars,
+            zone=ZoneInfo(self.settings.timezone),
+            converter=self.analyzer.converter,
+            check=self.check,
+            commitment_rules=load_commitment_rules(),
+            learning_rules=self.learning.rules,
+            learning=self.learning,
+            advice=load_advice(),
+            category_labels=dict(labels["category"]),
+            emotion_labels=dict(labels["emotion"]),
+        )
+
+    @property
+    def phrasebook(self) -> Phrasebook:
+        """The phrasebook with this shop's saved phrases (they compete with the built-in ones)."""
+        return self.learning.current.phrasebook
 
     def check(
         self, text: str, customer_text: str | None = None, customer: Analysis | None = None
@@ -77,17 +114,19 @@ class Services:
     ) -> DraftsResponse:
         """Analysis and template drafts for one customer message."""
         analysis = self.analyzer.analyze(request.text, context)
+        learned = self.learning.current
         drafts, notes = build_template_drafts(
             analysis=analysis,
             text=request.text,
             customer_name=request.customer_name,
             purpose=request.purpose,
             variants=request.variants,
-            phrasebook=self.phrasebook,
+            phrasebook=learned.phrasebook,
             plans=self.plans,
             policy=self.policy,
             script=self.script,
             check=lambda body: self.check(body, request.text, analysis),
+            penalties=learned.penalties,
         )
         return DraftsResponse(analysis=analysis, drafts=drafts, agent_notes=notes)
 
@@ -126,6 +165,7 @@ class Services:
                 "drafts": [d.model_dump(mode="json") for d in template.drafts],
                 "agent_notes": [n.model_dump(mode="json") for n in template.agent_notes],
             },
+            offered=template,
         )
         if not use_llm or self.llm_drafter is None:
             yield StreamEvent("done", {"fallback_reason": None})
@@ -199,8 +239,53 @@ class Services:
     def _checker(self, customer_text: str, analysis: Analysis) -> Callable[[str], CheckResult]:
         return lambda body: self.check(body, customer_text, analysis)
 
+    def record_offer(
+        self, request: DraftRequest, response: DraftsResponse, offer_id: int | None = None
+    ) -> int | None:
+        """Keep the message and the drafts offered; returns the offer's id (blocking: call it
+        from a worker thread). `offer_id` adds later drafts for the same message to it.
 
-def build_services(settings: Settings | None = None) -> Services:
+        Drafts stay useful when the database is down, so a failure is logged, not raised.
+        """
+        if self.database is None:
+            return None
+        try:
+            with self.database.transaction() as session:
+                recorded = replies_service.record_offer(
+                    session=session,
+                    keeper=self.records,
+                    request=request,
+                    response=response,
+                    now=datetime.now(UTC),
+                    offer_id=offer_id,
+                )
+                if self.learning.is_stale():
+                    replies_service.refresh_learning(session=session, keeper=self.records)
+        except Exception:
+            logger.exception("could not record the offered drafts")
+            return None
+        return recorded
+
+    def export_replies_csv(self, filters: ReplyFilter) -> Iterator[str]:
+        """CSV lines of the recorded replies, read in their own transaction as they stream."""
+        if self.database is None:
+            return
+        with self.database.transaction() as session:
+            yield from replies_service.export_csv(
+                session=session, keeper=self.records, filters=filters
+            )
+
+    def refresh_learning(self) -> None:
+        """Reload shop phrases and learned penalties from the database (blocking)."""
+        if self.database is None:
+            return
+        with self.database.transaction() as session:
+            replies_service.refresh_learning(session=session, keeper=self.records)
+
+
+def build_services(
+    settings: Settings | None = None, *, database: Database | None = None
+) -> Services:
     """Load every data file once; a malformed one stops start-up with its name and line."""
     settings = settings or get_settings()
     analyzer = default_analyzer()
@@ -222,13 +307,19 @@ def build_services(settings: Settings | None = None) -> Services:
     services = Services(
         settings=settings,
         analyzer=analyzer,
-        phrasebook=phrasebook,
+        base_phrasebook=phrasebook,
         policy=policy,
         plans=load_plans(),
         guard=guard,
         script=ReplyScript.build(),
         tones=tones,
         summary_rules=load_summary_rules(),
+        learning=ShopLearning(
+            base=phrasebook,
+            rules=load_learning_rules(),
+            refresh_after_s=settings.learning_refresh_s,
+        ),
+        database=database,
     )
     if settings.llm_base_url and settings.llm_model:
         prompts = PromptLibrary()
@@ -244,3 +335,21 @@ def build_services(settings: Settings | None = None) -> Services:
         )
         services.llm_assistant = LLMAssistant(client, prompts, policy)
     return services
+
+
+class StorageUnavailable(RuntimeError):
+    """The database cannot be reached or migrated at start-up."""
+
+
+def open_storage(settings: Settings) -> Database:
+    """The database of the settings, migrated to the newest schema when the settings say so."""
+    database = open_database(settings.database_url)
+    if settings.migrate_on_start:
+        try:
+            migrate(database)
+        except OperationalError as exc:
+            where = database.engine.url.render_as_string(hide_password=True)
+            raise StorageUnavailable(
+                f"cannot reach or migrate the database {where} (HUASHU_DATABASE_URL): {exc.orig}"
+            ) from exc
+    return database

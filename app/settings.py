@@ -3,8 +3,9 @@
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BeforeValidator, Field, SecretStr
+from pydantic import BeforeValidator, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from app.access import api_key_digests, key_digest_list, origin_list
@@ -52,6 +53,18 @@ class Settings(BaseSettings):
     max_context_messages: int = Field(
         default=50, gt=0, description="Most earlier messages accepted as conversation context."
     )
+    timezone: str = Field(
+        default="Asia/Shanghai",
+        description="The shop's time zone: promises like 明天 and the days of /stats.",
+    )
+    learning_refresh_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="How often learned phrase rankings are reloaded from a shared database.",
+    )
+    migrate_on_start: bool = Field(
+        default=True, description="Run the database migrations when the service starts."
+    )
     host: str = Field(default="127.0.0.1", description="Address `scripts/serve.sh` binds.")
     port: int = Field(default=8000, description="Port `scripts/serve.sh` binds.")
     api_keys: ApiKeyDigests = Field(
@@ -75,6 +88,15 @@ class Settings(BaseSettings):
     def api_key_digests(self) -> frozenset[str]:
         """Every accepted key's sha256 digest, from both settings."""
         return self.api_keys | self.api_key_hashes
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r} (e.g. Asia/Shanghai)") from exc
+        return value
 
 
 @lru_cache

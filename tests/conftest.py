@@ -1,6 +1,7 @@
 """Shared fixtures: the warmed analyzer, an in-process client and the real service on loopback."""
 
 import os
+import secrets
 import socket
 import subprocess
 import sys
@@ -10,15 +11,18 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
 from app.analysis.service import Analyzer, default_analyzer
 from app.main import create_app
 from app.services import Services, build_services
+from app.settings import Settings
 
+POSTGRES_ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-STARTUP_TIMEOUT_S = 20.0
+STARTUP_TIMEOUT_S = 60.0  # a busy CI machine imports slowly; a healthy start takes ~10 s
 
 
 @pytest.fixture(scope="session")
@@ -34,9 +38,11 @@ def services() -> Services:
 
 
 @pytest.fixture(scope="session")
-def client() -> Iterator[TestClient]:
-    """An in-process client; entering it runs the app's lifespan (the analyzer is built there)."""
-    with TestClient(create_app()) as test_client:
+def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    """An in-process client on a throw-away SQLite file; entering it runs the lifespan."""
+    database = tmp_path_factory.mktemp("client_db") / "huashu.db"
+    settings = Settings(database_url=f"sqlite:///{database}")
+    with TestClient(create_app(settings)) as test_client:
         yield test_client
 
 
@@ -45,6 +51,43 @@ def _free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def start_server(
+    log: Path, env_overrides: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
+    """The service started with uvicorn in a subprocess, healthy; returns it and its base URL."""
+    port = _free_port()
+    search_path = [str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(part for part in search_path if part)}
+    env.update(env_overrides or {})
+    base_url = f"http://127.0.0.1:{port}"
+    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
+    # The log goes to a file: a pipe nobody reads would fill up and block the server.
+    with log.open("ab") as log_file:
+        server = subprocess.Popen(
+            [*command, "--port", str(port)],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        _wait_until_healthy(base_url, server, log)
+    except BaseException:
+        stop_server(server)
+        raise
+    return server, base_url
+
+
+def stop_server(server: subprocess.Popen[bytes]) -> None:
+    """Stop a server started by `start_server` (SIGTERM, then SIGKILL after 10 s)."""
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait(timeout=10)
 
 
 def _wait_until_healthy(base_url: str, server: subprocess.Popen[bytes], log: Path) -> None:
@@ -65,40 +108,40 @@ def _wait_until_healthy(base_url: str, server: subprocess.Popen[bytes], log: Pat
 
 @contextmanager
 def running_service(log_dir: Path, env: dict[str, str] | None = None) -> Iterator[str]:
-    """The real service started with uvicorn in a subprocess, as deployed; yields its base URL."""
-    port = _free_port()
-    # The log goes to a file: a pipe nobody reads would fill up and block the server.
-    log = log_dir / "uvicorn.log"
-    search_path = [str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")]
-    environment = {
-        **os.environ,
-        "PYTHONPATH": os.pathsep.join(part for part in search_path if part),
-        **(env or {}),
-    }
-    base_url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "uvicorn", "app.main:app", "--host", "127.0.0.1"]
-    with log.open("wb") as log_file:
-        server = subprocess.Popen(
-            [*command, "--port", str(port)],
-            cwd=PROJECT_ROOT,
-            env=environment,
-            stdout=log_file,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            _wait_until_healthy(base_url, server, log)
-            yield base_url
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait(timeout=10)
+    """The real service on a throw-away SQLite file, with `env` on top; yields its base URL."""
+    database_url = f"sqlite:///{log_dir / 'huashu.db'}"
+    server, base_url = start_server(
+        log_dir / "uvicorn.log", {"HUASHU_DATABASE_URL": database_url, **(env or {})}
+    )
+    try:
+        yield base_url
+    finally:
+        stop_server(server)
 
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """The real service on embedded defaults (no LLM); yields its base URL."""
-    with running_service(tmp_path_factory.mktemp("live_server")) as base_url:
+    """The real service started with uvicorn on a throw-away SQLite file; yields its base URL."""
+    folder = tmp_path_factory.mktemp("live_server")
+    database_url = f"sqlite:///{folder / 'huashu.db'}"
+    server, base_url = start_server(folder / "uvicorn.log", {"HUASHU_DATABASE_URL": database_url})
+    try:
         yield base_url
+    finally:
+        stop_server(server)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A new PostgreSQL database for this test session, dropped afterwards.
+
+    The server is shared with other test runs, so the name is random and nothing else is touched.
+    """
+    name = f"huashu_test_{secrets.token_hex(6)}"
+    with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"postgresql://postgres@127.0.0.1:5432/{name}"
+    finally:
+        with psycopg.connect(POSTGRES_ADMIN, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -31,7 +31,7 @@ def is_http_edge(path: Path) -> bool:
 
 
 DOMAIN_FILES = sorted(path for path in APP.rglob("*.py") if not is_http_edge(path))
-API_FILES = sorted((APP / "api").rglob("*.py"))
+API_FILES = sorted((APP / "api").rglob("*.py")) + sorted((APP / "web").rglob("*.py"))
 
 
 def relative(path: Path) -> str:
@@ -56,7 +56,7 @@ def test_domain_code_never_imports_the_web_framework(path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", API_FILES, ids=relative)
-def test_api_never_imports_the_database_or_the_llm_client(path: Path) -> None:
+def test_api_and_pages_never_import_the_database_or_the_llm_client(path: Path) -> None:
     assert imported_modules(path).isdisjoint({"sqlalchemy", "openai"})
 
 

@@ -51,7 +51,9 @@ class Source(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    doc: SeedDoc
+    doc: SeedDoc | Literal["shop"] = Field(
+        description='The seed document; "shop" for a phrase an agent saved from a sent reply.'
+    )
     quote: str = Field(min_length=4)
     note: str = ""
 

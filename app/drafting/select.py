@@ -1,6 +1,7 @@
 """Choosing the situation, the stages and, per stage, the phrase that best fits the message."""
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,15 +152,20 @@ def choose(
     available: set[str],
     avoid: set[str],
     limit: int = 1,
+    penalties: Mapping[str, int] | None = None,
 ) -> list[Phrase]:
-    """The best-fitting phrases of a stage in this style (another style when none fits)."""
+    """The best-fitting phrases of a stage in this style (another style when none fits).
+
+    `penalties` (phrase id → points) lowers phrases this shop's agents rewrite or mark
+    unhelpful; a penalised phrase still fits, it just loses to an equally fitting rival.
+    """
     scored = []
     for phrase in phrasebook.by_stage.get(stage, []):
         if phrase.id in avoid or not phrasebook.variables[phrase.id] <= available:
             continue
         score = fit(phrase, situation, plans.specificity)
         if score is not None:
-            scored.append((score, phrase))
+            scored.append((score - (penalties or {}).get(phrase.id, 0), phrase))
     if not scored:
         return []
     chosen: list[Phrase] = []

@@ -1,7 +1,7 @@
 """`build_template_drafts`: 1–3 editable replies assembled from the phrasebook for one message."""
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from app.analysis.schemas import Analysis
@@ -50,6 +50,7 @@ def _compose(
     style: Style,
     values: dict[str, str],
     avoid: set[str],
+    penalties: Mapping[str, int] | None = None,
 ) -> list[DraftStage]:
     stages = plans.stages[situation.name]
     if style == "concise":
@@ -62,7 +63,10 @@ def _compose(
     addressed = False
     for stage in stages:
         limit = plans.solution_phrases.get(style, 1) if stage == "solution" else 1
-        for phrase in choose(phrasebook, plans, stage, style, situation, available, avoid, limit):
+        chosen = choose(
+            phrasebook, plans, stage, style, situation, available, avoid, limit, penalties
+        )
+        for phrase in chosen:
             text = fill(phrase.text, values)
             if addressed:
                 text = drop_leading_address(text, address)
@@ -83,6 +87,7 @@ def build_template_drafts(
     policy: ShopPolicy,
     script: ReplyScript,
     check: Callable[[str], CheckResult],
+    penalties: Mapping[str, int] | None = None,
 ) -> tuple[list[Draft], list[AgentNote]]:
     """Drafts in up to three styles that really differ, each checked by the guard."""
     situation = situation_of(analysis, purpose, text)
@@ -92,14 +97,14 @@ def build_template_drafts(
     for style in plans.styles_by_situation[situation.name][:variants]:
         stages = _compose(
             phrasebook=phrasebook, plans=plans, situation=situation, style=style,
-            values=values, avoid=set(),
+            values=values, avoid=set(), penalties=penalties,
         )  # fmt: skip
         body = "".join(part.text for part in stages)
         if body in {d.text for d in drafts} or not stages:
             # Same words as an earlier variant: choose again without the phrases already used.
             stages = _compose(
                 phrasebook=phrasebook, plans=plans, situation=situation, style=style,
-                values=values, avoid=used,
+                values=values, avoid=used, penalties=penalties,
             )  # fmt: skip
             body = "".join(part.text for part in stages)
         if not stages or body in {d.text for d in drafts}:

@@ -40,6 +40,7 @@ class StreamEvent:
 
     event: EventName
     data: dict[str, Any]
+    offered: DraftsResponse | None = None  # drafts shown to the agent for the first time
 
 
 @dataclass
@@ -120,7 +121,7 @@ class LLMDrafter:
             yield StreamEvent("done", {"fallback_reason": fallback.fallback_reason})
             return
         answered = template.model_copy(update={"drafts": drafts, "llm": report})
-        yield StreamEvent("drafts", _drafts_body(answered, "llm"))
+        yield StreamEvent("drafts", _drafts_body(answered, "llm"), offered=answered)
         yield StreamEvent("done", {"fallback_reason": None, "llm": report.model_dump(mode="json")})
 
     def _job(

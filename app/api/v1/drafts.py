@@ -10,7 +10,7 @@ from fastapi.sse import format_sse_event
 from app.analysis import input as message_input
 from app.analysis.schemas import ContextMessage
 from app.conversation.summary import SummarizeRequest, Summary
-from app.deps import ServicesDep
+from app.deps import OfferRecorderDep, ServicesDep
 from app.drafting.schemas import (
     DraftRequest,
     DraftsResponse,
@@ -41,10 +41,13 @@ def _checked_request(
 
 
 @router.post("/drafts", response_model=DraftsResponse)
-async def create_drafts(body: DraftRequest, services: ServicesDep) -> Response:
+async def create_drafts(
+    body: DraftRequest, services: ServicesDep, record_offer: OfferRecorderDep
+) -> Response:
     """Analysis and 1–3 editable reply drafts for one customer message."""
     request, context = _checked_request(body, services)
     result = await services.drafts(request, context)
+    await record_offer(request, result)
     return Response(result.model_dump_json(), media_type="application/json")
 
 
@@ -53,7 +56,9 @@ async def create_drafts(body: DraftRequest, services: ServicesDep) -> Response:
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "Server-sent events."}},
 )
-async def stream_drafts(body: DraftRequest, services: ServicesDep) -> StreamingResponse:
+async def stream_drafts(
+    body: DraftRequest, services: ServicesDep, record_offer: OfferRecorderDep
+) -> StreamingResponse:
     """The same as `/v1/drafts`, as server-sent events: `analysis`, `drafts` (template, at once),
     `delta` (LLM text as it arrives), `drafts` (LLM, checked), `done`; or `error` and the fallback.
     A client that disconnects cancels the upstream LLM call."""
@@ -63,6 +68,8 @@ async def stream_drafts(body: DraftRequest, services: ServicesDep) -> StreamingR
         async for event in services.stream_drafts(request, context):
             data = json.dumps(event.data, ensure_ascii=False)
             yield format_sse_event(event=event.event, data_str=data)
+            if event.offered is not None:  # recorded after the agent has them, not before
+                await record_offer(request, event.offered)
 
     # Checked before the stream starts, so bad input is a plain 4xx, not an event.
     return StreamingResponse(
