@@ -243,10 +243,11 @@ def _with_model(
             continue
         if not _possible(code, norm, customer):
             continue
+        # Evidence must hold words (two or more letters), not "，您": an agent must see what to change.
         spans = [
             (a, b)
             for a, b in guard.model.evidence(norm.text, rows, "pitfalls", code, minimum=0.3)
-            if b - a >= 2
+            if sum(char.isalnum() for char in norm.text[a:b]) >= 2
         ]
         if not spans and code != "mechanical":
             continue  # no words to point at: the agent could not see what to change
