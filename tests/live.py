@@ -38,7 +38,8 @@ class ServiceProcess:
         self.port = port or free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.log = log
-        self.settings = settings
+        # A throw-away database beside the log, never the working directory's huashu.db.
+        self.settings = {"HUASHU_DATABASE_URL": f"sqlite:///{log.parent / 'huashu.db'}", **settings}
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:

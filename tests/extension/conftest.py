@@ -52,7 +52,9 @@ def keyed_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServiceP
         service.stop()
 
 
-@pytest.fixture(scope="session")
+# Package scope: the sync driver runs an event loop on this thread, which must be closed before
+# other packages' tests call asyncio.run().
+@pytest.fixture(scope="package")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as driver:
         yield driver

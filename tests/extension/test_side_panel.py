@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -187,7 +188,7 @@ def test_a_stopped_server_gives_a_clear_error_and_keeps_the_edit(
     expect(panel.locator("#status")).to_contain_text("已恢复")
 
 
-def test_mark_sent_without_the_replies_endpoint_says_so_and_keeps_the_text(
+def test_mark_sent_records_the_edited_reply_with_its_draft(
     extension: Extension, keyed_service: ServiceProcess
 ) -> None:
     extension.configure(keyed_service.base_url, API_KEY).close()
@@ -197,9 +198,16 @@ def test_mark_sent_without_the_replies_endpoint_says_so_and_keeps_the_text(
     wait_for_drafts(panel)
     panel.locator("#drafts .draft textarea").first.fill(EDITED_TEXT)
     panel.click("#mark-sent")
-    expect(panel.locator("#error-text")).to_contain_text("/v1/replies", timeout=TIMEOUT_MS)
+    expect(panel.locator("#drafts .badge.sent")).to_have_count(1, timeout=TIMEOUT_MS)
+    replies = httpx.get(
+        f"{keyed_service.base_url}/v1/replies",
+        params={"q": EDITED_TEXT[:8]},
+        headers={"X-API-Key": API_KEY},
+        timeout=10,
+    ).json()["items"]
+    assert [reply["text"] for reply in replies] == [EDITED_TEXT]
+    assert replies[0]["draft_id"]
     assert panel.locator("#drafts .draft textarea").first.input_value() == EDITED_TEXT
-    assert panel.locator("#drafts .badge.sent").count() == 0
 
 
 def test_the_shortcut_reads_the_selection_of_the_chat_tab(

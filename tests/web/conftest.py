@@ -19,9 +19,11 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = PROJECT_ROOT / "test-output" / "web"
 
 
-@pytest.fixture(scope="session")
+# Package scope: the sync driver runs an event loop on this thread, which must be closed before
+# other packages' tests call asyncio.run() or start their own driver.
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
-    """One Chromium for the session."""
+    """One Chromium for the web tests."""
     assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run scripts/system_deps.sh"
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
