@@ -36,6 +36,13 @@ def check_text(text: str, *, max_chars: int, field: str = "text") -> str:
     return text
 
 
+def check_optional_text(text: str | None, *, max_chars: int, field: str) -> str | None:
+    """An optional text field: None when absent or blank, else checked like a message."""
+    if text is None or not text.strip():
+        return None
+    return check_text(text, max_chars=max_chars, field=field)
+
+
 def check_context(
     context: list[ContextMessage] | None, *, max_messages: int, max_chars: int
 ) -> list[ContextMessage]:

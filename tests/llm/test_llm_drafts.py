@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.llm.conftest import LLM_TIMEOUT_S
+from tests.conftest import LLM_TIMEOUT_S
 from tests.llm.fake_llm import FakeLLM, Step, answer
 
 COMPLAINT = "衣服色差太大了，跟图片完全两个颜色！要退货！我电话13812345678"

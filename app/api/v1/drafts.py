@@ -84,11 +84,9 @@ async def rewrite_reply(body: RewriteRequest, services: ServicesDep) -> RewriteR
     """The agent's own reply rewritten in a tone (LLM, or rules for every tone), then checked."""
     max_chars = services.settings.max_text_chars
     text = message_input.check_text(body.text, max_chars=max_chars)
-    customer_text = None
-    if body.customer_text is not None and body.customer_text.strip():
-        customer_text = message_input.check_text(
-            body.customer_text, max_chars=max_chars, field="customer_text"
-        )
+    customer_text = message_input.check_optional_text(
+        body.customer_text, max_chars=max_chars, field="customer_text"
+    )
     return await services.rewrite(
         body.model_copy(update={"text": text, "customer_text": customer_text})
     )
@@ -123,11 +121,9 @@ async def check_reply(body: CheckRequest, services: ServicesDep) -> CheckResult:
     """The pitfalls in an agent's reply, with spans and a suggested rewording."""
     max_chars = services.settings.max_text_chars
     text = message_input.check_text(body.text, max_chars=max_chars)
-    customer_text = None
-    if body.customer_text is not None and body.customer_text.strip():
-        customer_text = message_input.check_text(
-            body.customer_text, max_chars=max_chars, field="customer_text"
-        )
+    customer_text = message_input.check_optional_text(
+        body.customer_text, max_chars=max_chars, field="customer_text"
+    )
     return services.check(text, customer_text)
 
 

@@ -255,6 +255,7 @@
 
   let currentCustomerText = "";
   let slots = [];
+  let firstDraftsOfMessage = true;
 
   function clearDrafts() {
     slots.forEach((slot) => clearTimeout(slot.timer));
@@ -270,6 +271,46 @@
     drafts.forEach((draft, index) => {
       slots[index] = makeSlot(draft);
     });
+  }
+
+  // The agent's edits are never lost: a slot whose text differs from what it was given stays.
+  function isEdited(slot) {
+    return Boolean(slot) && !slot.streaming && slot.textarea.value !== (slot.draft.text || "");
+  }
+
+  // A later drafts event (the LLM's checked drafts, or the template fallback) replaces every
+  // slot except those the agent has edited, which stay below the new ones.
+  function replaceDrafts(drafts) {
+    const kept = slots.filter(isEdited);
+    kept.forEach((slot) => slot.node.remove());
+    slots = slots.filter((slot) => !kept.includes(slot));
+    renderDrafts(drafts);
+    kept.forEach((slot) => {
+      draftsBox.appendChild(slot.node);
+      slots.push(slot);
+      scheduleCheck(slot);
+    });
+    $("drafts-empty").hidden = slots.length > 0;
+  }
+
+  // LLM text streams into the slot of its index, taking the place of a template draft the
+  // agent has not touched; next to one they have edited, it gets a slot of its own.
+  function streamSlot(index, style) {
+    const existing = slots.find((slot) => slot && slot.streamIndex === index);
+    if (existing) return existing;
+    const slot = makeSlot({ id: null, style, text: "", source: "llm", stages: [], findings: [] });
+    slot.streaming = true;
+    slot.streamIndex = index;
+    const old = slots[index];
+    if (old && !isEdited(old)) {
+      clearTimeout(old.timer);
+      old.node.replaceWith(slot.node);
+      slots[index] = slot;
+    } else {
+      slots.push(slot);
+    }
+    $("drafts-empty").hidden = true;
+    return slot;
   }
 
   function makeSlot(draft) {
@@ -520,15 +561,13 @@
       renderAnalysis(data, currentCustomerText);
     } else if (name === "drafts") {
       if (data.analysis) renderAnalysis(data.analysis, currentCustomerText);
-      renderDrafts(data.drafts || []);
+      // The first drafts of a new message replace everything; later ones keep the agent's edits.
+      if (firstDraftsOfMessage) renderDrafts(data.drafts || []);
+      else replaceDrafts(data.drafts || []);
+      firstDraftsOfMessage = false;
       renderNotes(data.agent_notes || []);
     } else if (name === "delta") {
-      let slot = slots[data.index];
-      if (!slot) {
-        slot = makeSlot({ id: null, style: data.style, text: "", source: "llm", stages: [], findings: [] });
-        slots[data.index] = slot;
-        $("drafts-empty").hidden = true;
-      }
+      const slot = streamSlot(data.index, data.style);
       slot.textarea.value += data.text;
       autosize(slot);
       paintBackdrop(slot);
@@ -597,6 +636,7 @@
       variants: 3,
     };
     currentCustomerText = text;
+    firstDraftsOfMessage = true;
     generateButton.disabled = true;
     showStatus(UI.messages.generating);
     try {
