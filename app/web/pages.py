@@ -108,6 +108,8 @@ def statistics(
         "category_labels": records.category_labels,
         "overdue": overdue[:OVERDUE_SHOWN],
         "zone": records.zone,
+        "llm_model": services.llm_client.model if services.llm_client else None,
+        "llm_usage": services.usage.summary(recent=0),
     }
     return templates.TemplateResponse(request, "stats.html", context)
 

@@ -59,3 +59,14 @@ def test_llm_text_streams_in_and_the_agents_edit_is_kept(
     screenshot(page, "llm-done")
     assert fake_llm.streams_finished == 1
     assert "13812345678" not in fake_llm.prompt_text()
+
+
+def test_the_stats_page_shows_llm_usage(workbench: Page, fake_llm: FakeLLM) -> None:
+    page = workbench
+    fake_llm.script(Step("json", answer(standard=STANDARD, soothing=SOOTHING, concise=CONCISE)))
+    page.request.post("/v1/drafts", data={"text": COMPLAINT})
+    page.goto("/stats")
+    usage = page.locator("#llm-usage")
+    expect(usage).to_contain_text("调用")
+    expect(usage).to_contain_text("成功")
+    expect(page.locator("#llm-title")).to_contain_text("fake-model")
