@@ -28,6 +28,8 @@ class Plans:
     solution_phrases: dict[str, int]
     styles_by_situation: dict[str, tuple[Style, ...]]
     specificity: dict[str, int]
+    length_budget: dict[str, int]
+    trim_order: tuple[str, ...]
 
 
 def load_plans(path: Path = PLANS_PATH) -> Plans:
@@ -43,6 +45,8 @@ def load_plans(path: Path = PLANS_PATH) -> Plans:
                 name: tuple(styles) for name, styles in document["styles_by_situation"].items()
             },
             specificity={str(k): int(v) for k, v in document["specificity"].items()},
+            length_budget={str(k): int(v) for k, v in document["length_budget"].items()},
+            trim_order=tuple(document["trim_order"]),
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise PlanError(f"{path}: malformed stage plans: {exc}") from exc

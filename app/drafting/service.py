@@ -72,6 +72,22 @@ def _compose(
                 text = drop_leading_address(text, address)
             addressed = addressed or text.startswith(address) or address in text[:12]
             parts.append(DraftStage(stage=stage, text=text, phrase_id=phrase.id))
+    return _within_budget(parts, plans.length_budget.get(style), plans.trim_order)
+
+
+def _within_budget(
+    parts: list[DraftStage], budget: int | None, trim_order: tuple[str, ...]
+) -> list[DraftStage]:
+    """Drop stages in `trim_order` until the draft fits its length budget (or nothing can go)."""
+    if budget is None:
+        return parts
+    for stage in trim_order:
+        if sum(len(part.text) for part in parts) <= budget:
+            break
+        same = [index for index, part in enumerate(parts) if part.stage == stage]
+        # A solution keeps its first phrase: the answer to the customer's problem never goes.
+        droppable = same[1:] if stage == "solution" else same
+        parts = [part for index, part in enumerate(parts) if index not in set(droppable)]
     return parts
 
 

@@ -128,3 +128,33 @@ def test_every_template_draft_for_every_eval_message_passes_the_guard(services: 
             if draft.findings:
                 failures.append((item["id"], draft.style, [f.code for f in draft.findings]))
     assert failures == []
+
+
+def test_a_long_draft_is_trimmed_in_order_but_keeps_its_first_solution() -> None:
+    from app.drafting.schemas import DraftStage
+    from app.drafting.service import _within_budget
+
+    parts = [
+        DraftStage(stage="greet", text="亲" * 10, phrase_id="g"),
+        DraftStage(stage="solution", text="甲" * 40, phrase_id="s1"),
+        DraftStage(stage="solution", text="乙" * 40, phrase_id="s2"),
+        DraftStage(stage="ask_consent", text="丙" * 20, phrase_id="c"),
+        DraftStage(stage="thanks", text="丁" * 20, phrase_id="t"),
+    ]
+    order = ("solution", "thanks", "ask_consent", "commit")
+    assert _within_budget(parts, 200, order) == parts
+    assert [p.phrase_id for p in _within_budget(parts, 100, order)] == ["g", "s1", "c", "t"]
+    assert [p.phrase_id for p in _within_budget(parts, 75, order)] == ["g", "s1", "c"]
+    assert [p.phrase_id for p in _within_budget(parts, 10, order)] == ["g", "s1"]
+
+
+def test_drafts_for_upset_customers_stay_chat_sized(services: Services) -> None:
+    budget = services.plans.length_budget
+    for text in (
+        "衣服有个破洞，质量太差了，我要退货！",
+        "快递一个礼拜了还没到，物流也不更新，你们到底管不管？",
+        "收到的杯子碎了，包装一点保护都没有，太失望了",
+    ):
+        for draft in drafts_for(services, text).drafts:
+            assert len(draft.text) <= budget[draft.style] + 40, draft.text
+            assert "solution" in stages(draft)
