@@ -11,30 +11,16 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from app.analysis.service import Analyzer
 from app.drafting.schemas import DraftRequest, DraftsResponse
 from app.errors import HuashuError
 from app.replies.service import RecordKeeper
 from app.services import Services
-from app.settings import Settings
-
-
-async def get_settings(request: Request) -> Settings:
-    """The settings the app was created with."""
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 async def get_services(request: Request) -> Services:
     """Every long-lived object, built at start-up."""
     services: Services = request.app.state.services
     return services
-
-
-async def get_analyzer(request: Request) -> Analyzer:
-    """The analyzer warmed at start-up."""
-    services: Services = request.app.state.services
-    return services.analyzer
 
 
 def get_session(request: Request) -> Iterator[Session]:
@@ -88,6 +74,4 @@ async def get_offer_recorder(request: Request) -> OfferRecorder:
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 RecordsDep = Annotated[RecordKeeper, Depends(get_records)]
 OfferRecorderDep = Annotated[OfferRecorder, Depends(get_offer_recorder)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
 ServicesDep = Annotated[Services, Depends(get_services)]
-AnalyzerDep = Annotated[Analyzer, Depends(get_analyzer)]
