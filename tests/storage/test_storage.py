@@ -111,7 +111,7 @@ def test_concurrent_retries_with_one_idempotency_key_store_one_row(
     stored_services: Services,
 ) -> None:
     draft = offer_drafts(stored_services).drafts[0]
-    reply_in = ReplyCreate(text=draft.text + "辛苦您了。", draft_id=draft.id)
+    reply_in = ReplyCreate(text=draft.text + "我们24小时内给您答复。", draft_id=draft.id)
     start = threading.Barrier(8)
     results: list[tuple[int, bool]] = []
     errors: list[BaseException] = []
@@ -134,7 +134,7 @@ def test_concurrent_retries_with_one_idempotency_key_store_one_row(
     assert sum(created for _, created in results) == 1
     assert stored_services.database is not None
     assert count(stored_services.database, Reply) == 1
-    # The draft promises "24小时内给您答复": one follow-up, not one per retry.
+    # The reply promises "24小时内给您答复": one follow-up, not one per retry.
     assert count(stored_services.database, Commitment) == 1
 
 
