@@ -30,6 +30,7 @@ class Plans:
     specificity: dict[str, int]
     length_budget: dict[str, int]
     trim_order: tuple[str, ...]
+    keep: dict[str, frozenset[str]]
 
 
 def load_plans(path: Path = PLANS_PATH) -> Plans:
@@ -47,6 +48,9 @@ def load_plans(path: Path = PLANS_PATH) -> Plans:
             specificity={str(k): int(v) for k, v in document["specificity"].items()},
             length_budget={str(k): int(v) for k, v in document["length_budget"].items()},
             trim_order=tuple(document["trim_order"]),
+            keep={
+                name: frozenset(plan.get("keep", ())) for name, plan in document["plans"].items()
+            },
         )
     except (KeyError, TypeError, ValueError) as exc:
         raise PlanError(f"{path}: malformed stage plans: {exc}") from exc

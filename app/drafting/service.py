@@ -72,7 +72,8 @@ def _compose(
                 text = drop_leading_address(text, address)
             addressed = addressed or text.startswith(address) or address in text[:12]
             parts.append(DraftStage(stage=stage, text=text, phrase_id=phrase.id))
-    return _within_budget(parts, plans.length_budget.get(style), plans.trim_order)
+    trim_order = tuple(s for s in plans.trim_order if s not in plans.keep[situation.name])
+    return _within_budget(parts, plans.length_budget.get(style), trim_order)
 
 
 def _within_budget(
