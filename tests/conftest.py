@@ -149,7 +149,7 @@ def postgres_url() -> Iterator[str]:
 
 
 # Short enough to test a timeout quickly, long enough for one retry with its backoff.
-LLM_TIMEOUT_S = 3.0
+LLM_TIMEOUT_S = 5.0
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ def client_for(fake: FakeLLM, **settings: object) -> LLMClient:
 
 
 def test_no_more_calls_are_in_flight_than_the_concurrency_limit(fake_llm: FakeLLM) -> None:
-    fake_llm.script(*[Step("json", "{}", delay_s=0.2) for _ in range(4)])
+    fake_llm.script(*[Step("json", "{}", delay_s=0.5) for _ in range(4)])
     client = client_for(fake_llm, llm_max_concurrency=2, llm_timeout_s=10)
 
     async def four_at_once() -> None:
