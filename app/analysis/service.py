@@ -410,11 +410,18 @@ class Analyzer:
         intensity = 0
         if code in NEGATIVE_EMOTIONS:
             intensity = self._intensity(reading, top, threats, risks, context_readings)
+        evidence = _materialize(reading, scores.evidence.get(code, []))
+        if not evidence and code in NEGATIVE_EMOTIONS:
+            # No cue named the feeling (a flat complaint read by the prior or the model): show
+            # the model's words when they are words, else the complaint itself.
+            learned = reading.learned.evidence("emotion", code) if reading.learned else []
+            evidence = _materialize(reading, [(a, b) for a, b in learned if b - a >= 2])
+            evidence = evidence or list(category.evidence)
         return EmotionLabel(
             code=code,
             label=self.lexicon.labels["emotion"][code],
             confidence=_confidence(top, runner_up, float(weights["confidence_scale"])),
-            evidence=_materialize(reading, scores.evidence.get(code, [])),
+            evidence=evidence,
             intensity=intensity,
         )
 

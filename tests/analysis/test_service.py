@@ -229,3 +229,18 @@ def test_abuse_always_has_intensity_three(analyzer: Analyzer, text: str) -> None
     analysis = analyzer.analyze(text)
     if "abuse" in risk_codes(analysis):
         assert analysis.emotion.intensity == 3
+
+
+def test_a_negative_emotion_always_points_at_words(analyzer: Analyzer) -> None:
+    # Flat complaints carry no feeling word; the agent must still see what the reading rests on.
+    for text in (
+        "衣服色差太大了，跟图片完全两个颜色！要退货！",
+        "快递三天没动了",
+        "衣服顏色跟圖片差太多了",
+    ):
+        emotion = analyzer.analyze(text).emotion
+        assert emotion.code in {"angry", "anxious", "disappointed"}
+        assert emotion.evidence
+        for span in emotion.evidence:
+            assert text[span.start : span.end] == span.text
+            assert len(span.text) >= 2
