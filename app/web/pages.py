@@ -5,12 +5,14 @@ from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from app.access import key_is_accepted
 from app.datafiles import read_yaml
 from app.deps import RecordsDep, ServicesDep, SessionDep
 from app.replies import service as replies_service
@@ -85,8 +87,18 @@ def statistics(
     services: ServicesDep,
     days: str | None = None,
 ) -> HTMLResponse:
-    """The shop's statistics with server-rendered SVG charts and 004's prevention advice."""
+    """The shop's statistics with server-rendered SVG charts and 004's prevention advice.
+
+    With API keys configured the page shows the shop's records only to a browser holding a key
+    (the `huashu_key` cookie its own prompt sets; SameSite=Strict, read-only page).
+    """
     ui = ui_text()
+    digests = services.settings.api_key_digests
+    cookie = unquote(request.cookies.get(STATS_KEY_COOKIE, ""))
+    if digests and not (cookie and key_is_accepted(cookie, digests)):
+        return templates.TemplateResponse(
+            request, "key_needed.html", {"ui": ui, "cookie": STATS_KEY_COOKIE}, status_code=401
+        )
     now = datetime.now(UTC)
     stats = replies_service.shop_statistics(
         session=session, keeper=records, days=_days(days), now=now
@@ -112,6 +124,9 @@ def statistics(
         "llm_usage": services.usage.summary(recent=0),
     }
     return templates.TemplateResponse(request, "stats.html", context)
+
+
+STATS_KEY_COOKIE = "huashu_key"
 
 
 def install(app: FastAPI) -> None:

@@ -91,9 +91,16 @@ def test_a_configured_key_is_accepted_in_either_header(
     assert response.json()["category"]["code"]
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/", "/stats", "/static/app.css", "/docs"])
+@pytest.mark.parametrize("path", ["/healthz", "/", "/static/app.css", "/docs"])
 def test_pages_health_and_static_files_need_no_key(keyed: TestClient, path: str) -> None:
     assert keyed.get(path).status_code != 401
+
+
+def test_the_stats_page_asks_for_the_key_instead_of_showing_records(keyed: TestClient) -> None:
+    refused = keyed.get("/stats")
+    assert refused.status_code == 401
+    assert "stats-key-form" in refused.text
+    assert keyed.get("/stats", cookies={"huashu_key": KEY}).status_code == 200
 
 
 def test_without_configured_keys_v1_is_open(client: TestClient) -> None:

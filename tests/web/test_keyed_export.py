@@ -20,6 +20,18 @@ def keyed_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield base_url
 
 
+def test_the_stats_page_shows_records_only_with_a_key(keyed_service: str) -> None:
+    refused = httpx.get(f"{keyed_service}/stats", timeout=10)
+    assert refused.status_code == 401
+    assert "API Key" in refused.text
+    assert "草稿使用情况" not in refused.text
+    wrong = httpx.get(f"{keyed_service}/stats", cookies={"huashu_key": "not-the-key"}, timeout=10)
+    assert wrong.status_code == 401
+    shown = httpx.get(f"{keyed_service}/stats", cookies={"huashu_key": API_KEY}, timeout=10)
+    assert shown.status_code == 200
+    assert "草稿使用情况" in shown.text
+
+
 def test_the_csv_export_asks_for_the_key_once_and_downloads(
     browser: Browser, keyed_service: str, tmp_path: Path
 ) -> None:
@@ -47,6 +59,11 @@ def test_the_csv_export_asks_for_the_key_once_and_downloads(
 
     page.on("dialog", answer)
     page.goto("/stats")
+    page.fill("#stats-key", API_KEY)
+    page.click("#stats-key-form button")
+    page.wait_for_selector("#export-csv")
+    # Forget the key the page stored, so the export has to ask for it (once).
+    page.evaluate("localStorage.removeItem('huashu.apiKey')")
     with page.expect_download() as download_info:
         page.click("#export-csv")
     path = tmp_path / "replies.csv"

@@ -3,6 +3,29 @@
 (function () {
   "use strict";
   const KEY_STORAGE = "huashu.apiKey"; // the same place app.js keeps it
+
+  // With keys configured the statistics are shown only to a browser holding one: keep it for
+  // the API calls (localStorage) and for this page (a same-site cookie), then load the page.
+  function rememberKey(key, cookieName) {
+    localStorage.setItem(KEY_STORAGE, key);
+    document.cookie =
+      cookieName + "=" + encodeURIComponent(key) + "; path=/stats; SameSite=Strict; max-age=2592000";
+  }
+
+  const form = document.getElementById("stats-key-form");
+  if (form) {
+    const stored = localStorage.getItem(KEY_STORAGE);
+    const input = document.getElementById("stats-key");
+    if (stored) input.value = stored;
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      const key = input.value.trim();
+      if (!key) return;
+      rememberKey(key, form.dataset.cookie);
+      window.location.reload();
+    });
+  }
+
   const link = document.getElementById("export-csv");
   if (!link) return;
 
