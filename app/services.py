@@ -41,7 +41,7 @@ from app.guard.service import Guard, check_reply
 from app.llm.answer import AnswerError
 from app.llm.assist import LLMAssistant
 from app.llm.client import LLMClient, LLMFailure
-from app.llm.drafting import LLMDrafter, StreamEvent
+from app.llm.drafting import LLMDrafter, StreamEvent, drafts_event
 from app.llm.prompts import PromptLibrary
 from app.llm.usage import UsageLog
 from app.replies import service as replies_service
@@ -125,7 +125,7 @@ class Services:
             plans=self.plans,
             policy=self.policy,
             script=self.script,
-            check=lambda body: self.check(body, request.text, analysis),
+            check=self._checker(request.text, analysis),
             penalties=learned.penalties,
         )
         return DraftsResponse(analysis=analysis, drafts=drafts, agent_notes=notes)
@@ -158,15 +158,7 @@ class Services:
         use_llm = self.wants_llm(request.mode)
         template = self.template_drafts(request, context)
         yield StreamEvent("analysis", template.analysis.model_dump(mode="json"))
-        yield StreamEvent(
-            "drafts",
-            {
-                "source": "template",
-                "drafts": [d.model_dump(mode="json") for d in template.drafts],
-                "agent_notes": [n.model_dump(mode="json") for n in template.agent_notes],
-            },
-            offered=template,
-        )
+        yield drafts_event(template, "template", offered=True)
         if not use_llm or self.llm_drafter is None:
             yield StreamEvent("done", {"fallback_reason": None})
             return

@@ -117,11 +117,11 @@ class LLMDrafter:
         except (LLMFailure, AnswerError) as failure:
             fallback = _fallback(template, failure)
             yield StreamEvent("error", _error_body(failure))
-            yield StreamEvent("drafts", _drafts_body(fallback, "template"))
+            yield drafts_event(fallback, "template")
             yield StreamEvent("done", {"fallback_reason": fallback.fallback_reason})
             return
         answered = template.model_copy(update={"drafts": drafts, "llm": report})
-        yield StreamEvent("drafts", _drafts_body(answered, "llm"), offered=answered)
+        yield drafts_event(answered, "llm", offered=True)
         yield StreamEvent("done", {"fallback_reason": None, "llm": report.model_dump(mode="json")})
 
     def _job(
@@ -302,9 +302,11 @@ def _error_body(failure: LLMFailure | AnswerError) -> dict[str, Any]:
     }
 
 
-def _drafts_body(response: DraftsResponse, source: str) -> dict[str, Any]:
-    return {
+def drafts_event(response: DraftsResponse, source: str, *, offered: bool = False) -> StreamEvent:
+    """A `drafts` event; `offered` when these drafts reach the agent for the first time."""
+    data = {
         "source": source,
         "drafts": [draft.model_dump(mode="json") for draft in response.drafts],
         "agent_notes": [note.model_dump(mode="json") for note in response.agent_notes],
     }
+    return StreamEvent("drafts", data, offered=response if offered else None)
