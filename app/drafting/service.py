@@ -87,8 +87,8 @@ def _within_budget(
             break
         same = [index for index, part in enumerate(parts) if part.stage == stage]
         # A solution keeps its first phrase: the answer to the customer's problem never goes.
-        droppable = same[1:] if stage == "solution" else same
-        parts = [part for index, part in enumerate(parts) if index not in set(droppable)]
+        droppable = set(same[1:] if stage == "solution" else same)
+        parts = [part for index, part in enumerate(parts) if index not in droppable]
     return parts
 
 
