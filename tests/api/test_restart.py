@@ -9,7 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import start_server, stop_server
+from tests.live import ServiceProcess
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -26,7 +26,9 @@ def test_every_recorded_reply_is_still_there_after_a_restart(
     env = {"HUASHU_DATABASE_URL": database_url}
     log = tmp_path / "uvicorn.log"
     marker = uuid.uuid4().hex[:8]
-    server, base = start_server(log, env)
+    service = ServiceProcess(env, log)
+    base = service.base_url
+    service.start()
     try:
         drafts = httpx.post(
             f"{base}/v1/drafts", json={"text": "刚收到就坏了，要求换货"}, timeout=20
@@ -41,9 +43,9 @@ def test_every_recorded_reply_is_still_there_after_a_restart(
         feedback = {"reply_id": sent[0]["id"], "helpful": True, "reason": "好用"}
         assert httpx.post(f"{base}/v1/feedback", json=feedback, timeout=20).status_code == 201
     finally:
-        stop_server(server)
+        service.stop()
 
-    server, base = start_server(log, env)
+    service.start()  # the same service on the same port and database
     try:
         listed = httpx.get(f"{base}/v1/replies", params={"q": marker, "limit": 50}, timeout=20)
         items = {item["id"]: item for item in listed.json()["items"]}
@@ -54,7 +56,7 @@ def test_every_recorded_reply_is_still_there_after_a_restart(
             assert len(items[reply["id"]]["commitments"]) == len(reply["commitments"])
         assert items[sent[0]["id"]]["feedback"][0]["reason"] == "好用"
     finally:
-        stop_server(server)
+        service.stop()
 
 
 def test_concurrent_posts_with_one_idempotency_key_store_one_row(live_server: str) -> None:
