@@ -345,7 +345,13 @@ def test_the_toolbar_side_panel_opens_the_panel_page(extension: Extension, demo_
             break
         chat.wait_for_timeout(100)
     assert extension.url("sidepanel.html") in urls
-    contexts = options.evaluate(
-        "async () => (await chrome.runtime.getContexts({contextTypes: ['SIDE_PANEL']})).map((c) => c.documentUrl)"
-    )
+    # The panel's context can be listed a moment before its document URL is committed.
+    contexts: list[str] = []
+    for _ in range(50):
+        contexts = options.evaluate(
+            "async () => (await chrome.runtime.getContexts({contextTypes: ['SIDE_PANEL']})).map((c) => c.documentUrl)"
+        )
+        if contexts and all(contexts):
+            break
+        chat.wait_for_timeout(100)
     assert contexts == [extension.url("sidepanel.html")]
