@@ -53,7 +53,7 @@ from app.settings import Settings, get_settings
 from app.stats.advice import load_advice
 from app.storage.db import Database, migrate, open_database
 
-GUARD_MODEL_PATH = GUARD_RULES_PATH.parent / "model.json"
+GUARD_MODEL_PATH = GUARD_RULES_PATH.parent / "model.npz"
 logger = logging.getLogger("huashu")
 
 

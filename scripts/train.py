@@ -1,7 +1,7 @@
 """Train the text models: the analysis model on train/data/, the guard model on train/guard/.
 
-    uv run python scripts/train.py                   # app/analysis/data/model.json
-    uv run python scripts/train.py guard             # app/guard/data/model.json
+    uv run python scripts/train.py                   # app/analysis/data/model.npz
+    uv run python scripts/train.py guard             # app/guard/data/model.npz
     uv run python scripts/train.py --with-dev        # the shipped models: also the dev split
     uv run python scripts/train.py --json            # the training summary as JSON
 
@@ -24,6 +24,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from app.analysis.model import ModelArrays, save_model  # noqa: E402
 from app.analysis.schemas import (  # noqa: E402
     CATEGORY_CODES,
     DEMAND_CODES,
@@ -32,9 +33,9 @@ from app.analysis.schemas import (  # noqa: E402
 )
 
 TRAIN_DIR = ROOT / "train" / "data"
-MODEL_PATH = ROOT / "app" / "analysis" / "data" / "model.json"
+MODEL_PATH = ROOT / "app" / "analysis" / "data" / "model.npz"
 GUARD_TRAIN_DIR = ROOT / "train" / "guard"
-GUARD_MODEL_PATH = ROOT / "app" / "guard" / "data" / "model.json"
+GUARD_MODEL_PATH = ROOT / "app" / "guard" / "data" / "model.npz"
 HEADS: dict[str, tuple[tuple[str, ...], bool]] = {
     "category": (CATEGORY_CODES, False),
     "emotion": (EMOTION_CODES, False),
@@ -144,10 +145,7 @@ def train_heads(
 
 
 def write_model(path: Path, heads: dict[str, Any], summary: dict[str, Any]) -> None:
-    document = {"trained_on": summary, "heads": heads}
-    path.write_text(
-        json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8"
-    )
+    save_model(path, ModelArrays.from_document({"trained_on": summary, "heads": heads}))
 
 
 def analysis_features(items: list[dict[str, Any]]) -> list[list[str]]:

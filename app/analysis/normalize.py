@@ -55,7 +55,8 @@ class NormalizedText:
             raise ValueError(f"empty or out-of-range folded span {start}:{end}")
         first = self.origin[start]
         last = self.origin[min(end, len(self.origin)) - 1] + 1
-        return EvidenceSpan(start=first, end=last, text=self.source[first:last])
+        # Offsets computed here are valid by construction: skip re-validation (hot path).
+        return EvidenceSpan.model_construct(start=first, end=last, text=self.source[first:last])
 
 
 # Code points whose compatibility form or lower case differs: the BMP plus the supplementary

@@ -114,7 +114,7 @@ class Analyzer:
         for dictionary in ("jieba_userdict.txt", "products.dict"):
             with (data_dir / dictionary).open("rb") as handle:
                 tokenizer.load_userdict(handle)
-        return cls(lexicon, ScriptConverter(), tokenizer, load_model(data_dir / "model.json"))
+        return cls(lexicon, ScriptConverter(), tokenizer, load_model(data_dir / "model.npz"))
 
     # --- reading cues -----------------------------------------------------------------
 
@@ -417,7 +417,7 @@ class Analyzer:
             learned = reading.learned.evidence("emotion", code) if reading.learned else []
             evidence = _materialize(reading, [(a, b) for a, b in learned if b - a >= 2])
             evidence = evidence or list(category.evidence)
-        return EmotionLabel(
+        return EmotionLabel.model_construct(
             code=code,
             label=self.lexicon.labels["emotion"][code],
             confidence=_confidence(top, runner_up, float(weights["confidence_scale"])),
@@ -566,7 +566,8 @@ class Analyzer:
         confidence: float,
         evidence: list[FoldedSpan],
     ) -> Label:
-        return Label(
+        # Codes come from the vocabulary and confidences from _confidence: no re-validation.
+        return Label.model_construct(
             code=code,
             label=self.lexicon.labels[family][code],
             confidence=round(confidence, 3),
@@ -592,7 +593,7 @@ class Analyzer:
         category, secondary = self._categories(reading, facts, context_readings)
         risks = self._risks(reading, context)
         emotion = self._emotion(reading, category, risks, context_readings)
-        return Analysis(
+        return Analysis.model_construct(
             script=reading.norm.script,
             category=category,
             secondary=secondary,

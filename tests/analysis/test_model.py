@@ -1,50 +1,59 @@
 """The text model: loading, scoring in one pass, evidence from n-grams."""
 
-import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from app.analysis.model import ModelError, TextModel, load_model, text_features
+from app.analysis.model import (
+    ModelArrays,
+    ModelError,
+    TextModel,
+    load_model,
+    read_arrays,
+    save_model,
+    text_features,
+)
+
+DOCUMENT: dict[str, Any] = {
+    "trained_on": {"items": 2},
+    "heads": {
+        "category": {
+            "labels": ["size", "other"],
+            "bias": [0.0, 0.5],
+            "weights": {"g:小了": [[0, 2.0]], "g:在吗": [[1, 1.0]], "g:了\n": [[0, 0.5]]},
+            "multilabel": False,
+        },
+        "demands": {
+            "labels": ["refund", "exchange"],
+            "bias": [-2.0, -2.0],
+            "weights": {"g:换": [[1, 4.0]]},
+            "multilabel": True,
+        },
+    },
+}
 
 
 def write_model(path: Path) -> Path:
-    document = {
-        "trained_on": {"items": 2},
-        "heads": {
-            "category": {
-                "labels": ["size", "other"],
-                "bias": [0.0, 0.5],
-                "weights": {"g:小了": [[0, 2.0]], "g:在吗": [[1, 1.0]]},
-                "multilabel": False,
-            },
-            "demands": {
-                "labels": ["refund", "exchange"],
-                "bias": [-2.0, -2.0],
-                "weights": {"g:换": [[1, 4.0]]},
-                "multilabel": True,
-            },
-        },
-    }
-    path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
+    save_model(path, ModelArrays.from_document(DOCUMENT))
     return path
 
 
 @pytest.fixture
 def model(tmp_path: Path) -> TextModel:
-    loaded = load_model(write_model(tmp_path / "model.json"))
+    loaded = load_model(write_model(tmp_path / "model.npz"))
     assert loaded is not None
     return loaded
 
 
 def test_missing_model_file_means_lexicons_alone(tmp_path: Path) -> None:
-    assert load_model(tmp_path / "model.json") is None
+    assert load_model(tmp_path / "model.npz") is None
 
 
 def test_malformed_model_file_names_the_file(tmp_path: Path) -> None:
-    path = tmp_path / "model.json"
-    path.write_text('{"heads": {"category": {"labels": ["size"]}}}', encoding="utf-8")
-    with pytest.raises(ModelError, match="model.json"):
+    path = tmp_path / "model.npz"
+    path.write_bytes(b"not a model")
+    with pytest.raises(ModelError, match="model.npz"):
         load_model(path)
 
 
@@ -86,3 +95,30 @@ def test_text_rows_equal_the_rows_of_the_feature_strings(model: TextModel) -> No
     assert sorted(model.text_rows(folded, extra)) == sorted(
         model.rows(text_features(folded) + extra)
     )
+
+
+def test_saved_model_reads_back_feature_for_feature(tmp_path: Path) -> None:
+    path = write_model(tmp_path / "model.npz")
+    arrays = read_arrays(path)
+    assert arrays.features == ["g:小了", "g:在吗", "g:了\n", "g:换"]
+    assert arrays.trained_on == {"items": 2}
+    assert [head["name"] for head in arrays.heads] == ["category", "demands"]
+    rebuilt = TextModel(arrays)
+    original = TextModel.from_document(DOCUMENT)
+    rows = original.rows(text_features("鞋子小了\n能换吗"))
+    assert rebuilt.probabilities(rows) == original.probabilities(rows)
+
+
+def test_a_weight_past_the_labels_is_refused(tmp_path: Path) -> None:
+    broken = {
+        "heads": {
+            "category": {
+                "labels": ["size"],
+                "bias": [0.0],
+                "weights": {"g:小": [[3, 1.0]]},
+                "multilabel": False,
+            }
+        }
+    }
+    with pytest.raises(IndexError):
+        ModelArrays.from_document(broken)
