@@ -79,6 +79,7 @@ class Modifiers:
     rhetorical_markers: tuple[str, ...]
     politeness_markers: tuple[str, ...]
     thanks_markers: tuple[str, ...]
+    unresolved_markers: tuple[str, ...] = ()
 
     def marker_lists(self) -> dict[str, dict[str, float]]:
         """Marker lists found by the automaton, each word with its weight."""
@@ -90,6 +91,7 @@ class Modifiers:
             "resolved": self.resolved_markers,
             "politeness": self.politeness_markers,
             "thanks": self.thanks_markers,
+            "unresolved": self.unresolved_markers,
         }
         marker_words = {name: dict.fromkeys(words, 1.0) for name, words in lists.items()}
         marker_words["intensifier"] = dict(self.intensifiers)
@@ -249,6 +251,7 @@ def _load_modifiers(path: Path) -> Modifiers:
         rhetorical_markers=_string_tuple(document, "rhetorical_markers", path),
         politeness_markers=_string_tuple(document, "politeness_markers", path),
         thanks_markers=_string_tuple(document, "thanks_markers", path),
+        unresolved_markers=_string_tuple(document, "unresolved_markers", path),
     )
 
 

@@ -466,7 +466,12 @@ class Analyzer:
 
     # --- risks, demands, escalation -----------------------------------------------------
 
-    def _risks(self, reading: _Reading, context: Sequence[ContextMessage]) -> list[Label]:
+    def _risks(
+        self,
+        reading: _Reading,
+        context: Sequence[ContextMessage],
+        context_readings: Sequence[_Reading] = (),
+    ) -> list[Label]:
         scores = _Scores()
         for hit in reading.hits:
             if hit.cue.family == "risk":
@@ -474,7 +479,12 @@ class Analyzer:
         self._add_learned(reading, "risks", scores)
         earlier_customer = sum(1 for message in context if message.role == "customer")
         if earlier_customer >= self.weights["repeat_contact_turns"]:
-            scores.add("repeat_contact", 1.0, None)
+            # Several messages about something still unsolved, said now or before ("怎么还没到",
+            # "查到了吗", "什么时候能到"); a string of follow-up questions in one chat is not.
+            markers = reading.markers.get("unresolved", [])
+            if markers or any(earlier.has("unresolved") for earlier in context_readings):
+                span = (markers[0].start, markers[0].end) if markers else None
+                scores.add("repeat_contact", 1.0, span)
         scale = float(self.weights["confidence_scale"])
         return [
             self._label(
@@ -591,7 +601,7 @@ class Analyzer:
         reading = self._learn(self._read(text), context_readings)
         facts = extract_facts(reading.norm, reading.products)
         category, secondary = self._categories(reading, facts, context_readings)
-        risks = self._risks(reading, context)
+        risks = self._risks(reading, context, context_readings)
         emotion = self._emotion(reading, category, risks, context_readings)
         return Analysis.model_construct(
             script=reading.norm.script,

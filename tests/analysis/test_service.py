@@ -121,6 +121,26 @@ def test_two_earlier_customer_messages_make_a_repeat_contact(analyzer: Analyzer)
     assert "repeat_contact" in risk_codes(analyzer.analyze("什么时候能到？", context))
 
 
+def test_follow_up_questions_in_one_chat_are_no_repeat_contact(analyzer: Analyzer) -> None:
+    context = [
+        ContextMessage(role="customer", text="这件有M码吗"),
+        ContextMessage(role="agent", text="有的亲"),
+        ContextMessage(role="customer", text="那黑色的呢"),
+        ContextMessage(role="agent", text="黑色也有的"),
+    ]
+    assert "repeat_contact" not in risk_codes(analyzer.analyze("好的，多久能发货？", context))
+
+
+def test_still_unsolved_after_earlier_messages_is_a_repeat_contact(analyzer: Analyzer) -> None:
+    context = [
+        ContextMessage(role="customer", text="退款申请了几天了"),
+        ContextMessage(role="agent", text="亲，已经帮您催财务了"),
+        ContextMessage(role="customer", text="好的"),
+    ]
+    analysis = analyzer.analyze("到现在钱也没到账", context)
+    assert "repeat_contact" in risk_codes(analysis)
+
+
 def test_earlier_agent_messages_alone_are_no_repeat_contact(analyzer: Analyzer) -> None:
     context = [
         ContextMessage(role="agent", text="亲，在的"),
