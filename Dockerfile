@@ -9,6 +9,8 @@ COPY app ./app
 COPY phrasebook ./phrasebook
 COPY prompts ./prompts
 RUN uv sync --frozen --no-dev
+# Build the trimmed jieba dictionary into the image's /tmp, so no container start pays for it.
+RUN uv run --frozen --no-dev python -c "from app.analysis.service import Analyzer; Analyzer.from_data()"
 # The SQLite file lives on a volume so recorded replies outlive the container.
 RUN mkdir -p /srv/huashu/data
 VOLUME /srv/huashu/data

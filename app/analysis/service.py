@@ -25,6 +25,7 @@ from app.analysis.schemas import (
     Facts,
     Label,
 )
+from app.analysis.segmenter import negation_tokenizer
 
 Token = tuple[str, int, int]
 FoldedSpan = tuple[int, int]
@@ -109,11 +110,10 @@ class Analyzer:
         """Load the data files and warm the tokenizer with the domain dictionary."""
         jieba.setLogLevel(logging.WARNING)
         lexicon = load_lexicon(data_dir)
-        tokenizer = jieba.Tokenizer()
-        tokenizer.initialize()
-        for dictionary in ("jieba_userdict.txt", "products.dict"):
-            with (data_dir / dictionary).open("rb") as handle:
-                tokenizer.load_userdict(handle)
+        tokenizer = negation_tokenizer(
+            lexicon.modifiers.negator_initials,
+            [data_dir / "jieba_userdict.txt", data_dir / "products.dict"],
+        )
         return cls(lexicon, ScriptConverter(), tokenizer, load_model(data_dir / "model.npz"))
 
     # --- reading cues -----------------------------------------------------------------
