@@ -55,8 +55,7 @@ class NormalizedText:
             raise ValueError(f"empty or out-of-range folded span {start}:{end}")
         first = self.origin[start]
         last = self.origin[min(end, len(self.origin)) - 1] + 1
-        # Offsets computed here are valid by construction: skip re-validation (hot path).
-        return EvidenceSpan.model_construct(start=first, end=last, text=self.source[first:last])
+        return EvidenceSpan(start=first, end=last, text=self.source[first:last])
 
 
 # Code points whose compatibility form or lower case differs: the BMP plus the supplementary

@@ -417,7 +417,7 @@ class Analyzer:
             learned = reading.learned.evidence("emotion", code) if reading.learned else []
             evidence = _materialize(reading, [(a, b) for a, b in learned if b - a >= 2])
             evidence = evidence or list(category.evidence)
-        return EmotionLabel.model_construct(
+        return EmotionLabel(
             code=code,
             label=self.lexicon.labels["emotion"][code],
             confidence=_confidence(top, runner_up, float(weights["confidence_scale"])),
@@ -576,8 +576,7 @@ class Analyzer:
         confidence: float,
         evidence: list[FoldedSpan],
     ) -> Label:
-        # Codes come from the vocabulary and confidences from _confidence: no re-validation.
-        return Label.model_construct(
+        return Label(
             code=code,
             label=self.lexicon.labels[family][code],
             confidence=round(confidence, 3),
@@ -603,7 +602,7 @@ class Analyzer:
         category, secondary = self._categories(reading, facts, context_readings)
         risks = self._risks(reading, context, context_readings)
         emotion = self._emotion(reading, category, risks, context_readings)
-        return Analysis.model_construct(
+        return Analysis(
             script=reading.norm.script,
             category=category,
             secondary=secondary,
