@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import ahocorasick
 import numpy as np
 
 NGRAM_SIZES = (1, 2, 3)
@@ -138,12 +139,14 @@ class TextModel:
         self.matrix = np.zeros((len(self.names), offset), dtype=np.float32)
         self.matrix[arrays.rows, arrays.columns] = arrays.values
         self.bias = arrays.bias
-        # N-gram rows keyed by the bare n-gram; digits and lone spaces never have a row.
-        self._gram_rows = {
-            feature[len(NGRAM_PREFIX) :]: row
-            for feature, row in self.vocabulary.items()
-            if feature.startswith(NGRAM_PREFIX)
-        }
+        # The n-grams that have a row, in one automaton: a single pass over the text finds them
+        # all (digits and lone spaces never have a row, so the masked text cannot match them).
+        self._grams = ahocorasick.Automaton()
+        for feature, row in self.vocabulary.items():
+            if feature.startswith(NGRAM_PREFIX):
+                self._grams.add_word(feature[len(NGRAM_PREFIX) :], row)
+        if len(self._grams):
+            self._grams.make_automaton()
 
     @classmethod
     def from_document(cls, document: dict[str, Any]) -> "TextModel":
@@ -156,15 +159,9 @@ class TextModel:
     def text_rows(self, folded: str, features: list[str]) -> list[int]:
         """Rows of the folded text's n-grams and of further features, without building the
         n-gram feature strings (the hot path of every analysis)."""
-        grams = self._gram_rows
-        masked = folded.translate(_DIGIT_MASK)
-        length = len(masked)
-        found = {
-            row
-            for size in NGRAM_SIZES
-            for start in range(length - size + 1)
-            if (row := grams.get(masked[start : start + size])) is not None
-        }
+        found: set[int] = set()
+        if len(self._grams):
+            found.update(row for _, row in self._grams.iter(folded.translate(_DIGIT_MASK)))
         found.update(row for row in map(self.vocabulary.get, features) if row is not None)
         return list(found)
 
