@@ -47,6 +47,12 @@ ORDER_CUES = ("订单", "单号", "运单", "快递单", "物流单", "訂單", 
 ORDER_CUE_WINDOW = 8
 
 
+def names_an_order(text: str, start: int) -> bool:
+    """A long number right after 订单号/单号 is an order or tracking number, not a card or ID."""
+    before = text[max(0, start - ORDER_CUE_WINDOW) : start].lower()
+    return any(cue in before for cue in ORDER_CUES)
+
+
 def partly_hidden(number: str) -> str:
     """The form 004 allows in a reply: first three and last four digits, the rest starred."""
     digits = re.sub(r"[ -]", "", number)
@@ -83,8 +89,7 @@ class Masking:
         return PLACEHOLDER.sub(original, text)
 
     def _replace(self, kind: Kind, match: re.Match[str]) -> str:
-        before = match.string[max(0, match.start() - ORDER_CUE_WINDOW) : match.start()].lower()
-        if kind in ("id_card", "bank_card") and any(cue in before for cue in ORDER_CUES):
+        if kind in ("id_card", "bank_card") and names_an_order(match.string, match.start()):
             return match.group()
         return self._placeholder(kind, match.group())
 

@@ -22,6 +22,7 @@ def codes(services: Services, reply: str, customer_text: str | None = None) -> s
         ("保证明天一定送到，百分之百不会再出问题！", "overpromise"),
         ("备注：此人难缠，先拖着。", "internal_leak"),
         ("快递员电话13812345678，您自己联系他。", "personal_data"),
+        ("退款已打到您尾号不对的卡6222021234567890123，请查收。", "personal_data"),
         ("你有病吧，烦不烦。", "rude"),
         ("给您补偿80元红包，可以吗？", "compensation_over_cap"),
     ],
@@ -41,6 +42,9 @@ def test_pitfall_is_caught(services: Services, reply: str, code: str) -> None:
         "您的手机号138****5678已经备注给快递，他会提前联系您。",
         "运费我们来承担，您不用担心。",
         "滚筒洗衣机的安装师傅明天上午联系您。",
+        "您的订单号是2024051812345678，以后查询直接报这个号就行。",
+        "我没法跟您打包票说百分之百不会出错，但这单补发时我会亲自核对。",
+        "我联系快递看能不能改地址，改不了的话就让网点转寄。",
     ],
 )
 def test_harmless_uses_of_trigger_words_pass(services: Services, reply: str) -> None:
