@@ -33,6 +33,7 @@ PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ("address", ADDRESS),
 )
 NUMBER_KINDS: tuple[Kind, ...] = ("phone", "id_card", "bank_card")
+NUMBER_PATTERNS = tuple((kind, pattern) for kind, pattern in PATTERNS if kind in NUMBER_KINDS)
 PLACEHOLDER_NAMES: dict[Kind, str] = {
     "phone": "手机号",
     "id_card": "身份证号",
@@ -47,8 +48,10 @@ ORDER_CUES = ("订单", "单号", "运单", "快递单", "物流单", "訂單", 
 ORDER_CUE_WINDOW = 8
 
 
-def names_an_order(text: str, start: int) -> bool:
-    """A long number right after 订单号/单号 is an order or tracking number, not a card or ID."""
+def is_order_number(kind: Kind, text: str, start: int) -> bool:
+    """ID- or card-shaped digits right after 订单号/单号 are an order or tracking number."""
+    if kind not in ("id_card", "bank_card"):
+        return False
     before = text[max(0, start - ORDER_CUE_WINDOW) : start].lower()
     return any(cue in before for cue in ORDER_CUES)
 
@@ -89,7 +92,7 @@ class Masking:
         return PLACEHOLDER.sub(original, text)
 
     def _replace(self, kind: Kind, match: re.Match[str]) -> str:
-        if kind in ("id_card", "bank_card") and names_an_order(match.string, match.start()):
+        if is_order_number(kind, match.string, match.start()):
             return match.group()
         return self._placeholder(kind, match.group())
 

@@ -11,7 +11,7 @@ from app.drafting.policy import ShopPolicy
 from app.drafting.render import fill
 from app.guard.rules import GuardRules, Hit
 from app.guard.schemas import CheckResult, Finding
-from app.personal_data import BANK_CARD, ID_CARD, PHONE, names_an_order, partly_hidden
+from app.personal_data import NUMBER_PATTERNS, is_order_number, partly_hidden
 
 SENTENCE_BREAKS = "。!?;；\n"
 OFFER_WORDS = ("可以吗", "您看", "怎么样", "如何", "行吗", "好吗", "给您", "为您", "补偿您", "送您")
@@ -89,9 +89,9 @@ def _word_rules(guard: Guard, norm: NormalizedText, hits: list[Hit]) -> list[Fin
 
 def _personal_data(guard: Guard, norm: NormalizedText) -> list[Finding]:
     findings = []
-    for pattern in (PHONE, ID_CARD, BANK_CARD):
+    for kind, pattern in NUMBER_PATTERNS:
         for match in pattern.finditer(norm.text):
-            if pattern is not PHONE and names_an_order(norm.text, match.start()):
+            if is_order_number(kind, norm.text, match.start()):
                 continue  # the buyer's order number, which they need
             finding = _finding(guard, "personal_data", norm, *match.span())
             masked = partly_hidden(match.group())
