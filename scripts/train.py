@@ -70,11 +70,10 @@ class BinaryFeatures:
         self.shape = (len(columns_per_row), width)
         lengths = np.array([len(columns) for columns in columns_per_row], dtype=np.int64)
         self.columns = np.array([c for columns in columns_per_row for c in columns], dtype=np.int64)
-        self.rows = np.repeat(np.arange(len(columns_per_row)), lengths)
+        rows = np.repeat(np.arange(len(columns_per_row)), lengths)
         self.row_starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
         self.row_nonempty = lengths > 0
-        order = np.argsort(self.columns, kind="stable")
-        self.rows_by_column = self.rows[order]
+        self.rows_by_column = rows[np.argsort(self.columns, kind="stable")]
         counts = np.bincount(self.columns, minlength=width)
         self.column_starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
         self.column_nonempty = counts > 0

@@ -79,7 +79,7 @@ class Modifiers:
     rhetorical_markers: tuple[str, ...]
     politeness_markers: tuple[str, ...]
     thanks_markers: tuple[str, ...]
-    unresolved_markers: tuple[str, ...] = ()
+    unresolved_markers: tuple[str, ...]
 
     def marker_lists(self) -> dict[str, dict[str, float]]:
         """Marker lists found by the automaton, each word with its weight."""

@@ -148,10 +148,6 @@ class TextModel:
         if len(self._grams):
             self._grams.make_automaton()
 
-    @classmethod
-    def from_document(cls, document: dict[str, Any]) -> "TextModel":
-        return cls(ModelArrays.from_document(document))
-
     def rows(self, features: list[str]) -> list[int]:
         """Matrix rows of the distinct known features (each counts once, as in training)."""
         return list({row for row in map(self.vocabulary.get, features) if row is not None})

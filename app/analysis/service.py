@@ -466,19 +466,13 @@ class Analyzer:
 
     # --- risks, demands, escalation -----------------------------------------------------
 
-    def _risks(
-        self,
-        reading: _Reading,
-        context: Sequence[ContextMessage],
-        context_readings: Sequence[_Reading] = (),
-    ) -> list[Label]:
+    def _risks(self, reading: _Reading, context_readings: list[_Reading]) -> list[Label]:
         scores = _Scores()
         for hit in reading.hits:
             if hit.cue.family == "risk":
                 scores.add(hit.cue.code, hit.cue.weight, (hit.start, hit.end))
         self._add_learned(reading, "risks", scores)
-        earlier_customer = sum(1 for message in context if message.role == "customer")
-        if earlier_customer >= self.weights["repeat_contact_turns"]:
+        if len(context_readings) >= self.weights["repeat_contact_turns"]:
             # Several messages about something still unsolved, said now or before ("怎么还没到",
             # "查到了吗", "什么时候能到"); a string of follow-up questions in one chat is not.
             markers = reading.markers.get("unresolved", [])
@@ -600,7 +594,7 @@ class Analyzer:
         reading = self._learn(self._read(text), context_readings)
         facts = extract_facts(reading.norm, reading.products)
         category, secondary = self._categories(reading, facts, context_readings)
-        risks = self._risks(reading, context, context_readings)
+        risks = self._risks(reading, context_readings)
         emotion = self._emotion(reading, category, risks, context_readings)
         return Analysis(
             script=reading.norm.script,

@@ -104,7 +104,7 @@ def test_saved_model_reads_back_feature_for_feature(tmp_path: Path) -> None:
     assert arrays.trained_on == {"items": 2}
     assert [head["name"] for head in arrays.heads] == ["category", "demands"]
     rebuilt = TextModel(arrays)
-    original = TextModel.from_document(DOCUMENT)
+    original = TextModel(ModelArrays.from_document(DOCUMENT))
     rows = original.rows(text_features("鞋子小了\n能换吗"))
     assert rebuilt.probabilities(rows) == original.probabilities(rows)
 
