@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import BrowserContext, Page, Playwright, Worker, expect, sync_playwright
 
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, save_screenshot
 from tests.live import PROJECT_ROOT, ServiceProcess, free_port
 
 EXTENSION = PROJECT_ROOT / "extension"
 PAGES = Path(__file__).resolve().parent / "pages"
-SCREENSHOTS = PROJECT_ROOT / "test-output" / "extension"
-CHROMIUM = "/usr/bin/chromium"
 API_KEY = "hs_extension-test-key-0123456789"
 PANEL_SIZE = {"width": 420, "height": 1100}
 TIMEOUT_MS = 20_000
@@ -104,8 +103,7 @@ class Extension:
 @pytest.fixture
 def extension(playwright: Playwright, tmp_path: Path) -> Iterator[Extension]:
     """A fresh Chromium profile with the extension loaded unpacked, headless."""
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: run scripts/system_deps.sh (test.sh does)")
+    require_chromium()
     context = playwright.chromium.launch_persistent_context(
         str(tmp_path / "profile"),
         executable_path=CHROMIUM,
@@ -116,11 +114,7 @@ def extension(playwright: Playwright, tmp_path: Path) -> Iterator[Extension]:
             f"--load-extension={EXTENSION}",
             # Newer Chrome builds ignore --load-extension unless this feature is off.
             "--disable-features=DisableLoadExtensionCommandLineSwitch",
-            "--no-sandbox",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
+            *CHROMIUM_ARGS,
         ],
     )
     try:
@@ -138,7 +132,4 @@ def extension(playwright: Playwright, tmp_path: Path) -> Iterator[Extension]:
 
 def screenshot(page: Page, name: str) -> Path:
     """Save a full-page screenshot under test-output/extension/ to look at."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
+    return save_screenshot(page, "extension", name)

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Playwright
 
-from tests.extension.conftest import API_KEY, CHROMIUM
+from tests.browser import CHROMIUM, CHROMIUM_ARGS
+from tests.extension.conftest import API_KEY
 from tests.live import running_service
 
 CALL = """async ([url, key]) => {
@@ -28,7 +29,7 @@ def browser(playwright: Playwright) -> Iterator[Browser]:
     launched = playwright.chromium.launch(
         executable_path=CHROMIUM,
         headless=True,
-        args=["--no-sandbox", "--disable-background-networking"],
+        args=CHROMIUM_ARGS,
     )
     try:
         yield launched

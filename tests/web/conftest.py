@@ -6,17 +6,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from tests.live import PROJECT_ROOT
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-SCREENSHOTS = PROJECT_ROOT / "test-output" / "web"
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, require_chromium, save_screenshot
 
 
 # Package scope: the sync driver runs an event loop on this thread, which must be closed before
@@ -24,7 +14,7 @@ SCREENSHOTS = PROJECT_ROOT / "test-output" / "web"
 @pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     """One Chromium for the web tests."""
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: run scripts/system_deps.sh"
+    require_chromium()
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium
@@ -65,7 +55,4 @@ def phone(browser: Browser, live_server: str) -> Iterator[Page]:
 
 def screenshot(page: Page, name: str) -> Path:
     """Save a full-page screenshot under test-output/web/ for a person to look at."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    path = SCREENSHOTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
+    return save_screenshot(page, "web", name)
