@@ -2,6 +2,7 @@
 
 uv run python scripts/evaluate.py              # the test split, human-readable tables
 uv run python scripts/evaluate.py --split dev  # tune on dev only
+uv run python scripts/evaluate.py --file train/data/writer_am.jsonl  # a held-out writer
 uv run python scripts/evaluate.py --json       # machine-readable figures
 """
 
@@ -30,15 +31,16 @@ EVAL_DIR = ROOT / "eval"
 NEGATIVE = {"angry", "anxious", "disappointed"}
 
 
-def load_items(split: str) -> list[dict[str, Any]]:
-    """Labeled messages of one split (`dev`, `test` or `all`)."""
+def load_items(split: str, files: list[Path] | None = None) -> list[dict[str, Any]]:
+    """Labeled messages of one split (`dev`, `test` or `all`), or every message of `files`
+    (a training writer's file held out of training, say)."""
     assignment: dict[str, str] = json.loads((EVAL_DIR / "split.json").read_text(encoding="utf-8"))
     items = []
-    for path in sorted((EVAL_DIR / "data").glob("*.jsonl")):
+    for path in files or sorted((EVAL_DIR / "data").glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 item = json.loads(line)
-                if split == "all" or assignment.get(item["id"]) == split:
+                if files or split == "all" or assignment.get(item["id"]) == split:
                     items.append(item)
     return items
 
@@ -158,7 +160,7 @@ def _table(title: str, report: dict[str, Any]) -> list[str]:
 
 def render(split: str, report: dict[str, Any], baseline: dict[str, Any], show_errors: bool) -> str:
     """The human-readable report."""
-    lines = [f"Huashu analysis on the {split} split: {report['items']} messages"]
+    lines = [f"Huashu analysis on {split}: {report['items']} messages"]
     lines.append(f"\ncategory top-1 accuracy: {report['category_accuracy']:.3f}")
     lines.append("confusion (gold → predicted counts, correct first):")
     for gold in CATEGORY_CODES:
@@ -204,14 +206,20 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--errors", action="store_true", help="list the category errors")
     parser.add_argument("--no-baseline", action="store_true", help="skip the SnowNLP baseline")
+    parser.add_argument(
+        "--file", type=Path, action="append",
+        help="evaluate on this labeled JSONL file instead of a split (repeatable); meaningful "
+        "only for a file the model was trained without",
+    )  # fmt: skip
     args = parser.parse_args()
+    where = ", ".join(path.name for path in args.file) if args.file else f"the {args.split} split"
 
     from app.analysis.service import default_analyzer
 
     analyzer = default_analyzer()
-    items = load_items(args.split)
+    items = load_items(args.split, args.file)
     if not items:
-        parser.error(f"no labeled messages in split {args.split!r}")
+        parser.error(f"no labeled messages in {where}")
     report = evaluate(items, analyzer.analyze)
     baseline = (
         {"emotion_polarity": prf([], [], ("negative", "non_negative"))}
@@ -222,13 +230,13 @@ def main() -> None:
         report.pop("category_errors") if not args.errors else None
         print(
             json.dumps(
-                {"split": args.split, "huashu": report, "baseline": baseline},
+                {"split": where, "huashu": report, "baseline": baseline},
                 ensure_ascii=False,
                 indent=2,
             )
         )
     else:
-        print(render(args.split, report, baseline, args.errors))
+        print(render(where, report, baseline, args.errors))
 
 
 if __name__ == "__main__":

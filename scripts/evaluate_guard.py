@@ -3,6 +3,7 @@
 uv run python scripts/evaluate_guard.py               # the test split
 uv run python scripts/evaluate_guard.py --split dev --errors
 uv run python scripts/evaluate_guard.py --json
+uv run python scripts/evaluate_guard.py --file train/guard/gm.jsonl   # a held-out writer
 """
 
 from __future__ import annotations
@@ -20,15 +21,15 @@ from app.guard.schemas import PITFALL_CODES  # noqa: E402
 from scripts.evaluate import prf, progress  # noqa: E402
 
 
-def load_replies(split: str) -> list[dict[str, Any]]:
-    """Labeled replies of one split (`dev`, `test` or `all`)."""
+def load_replies(split: str, files: list[Path] | None = None) -> list[dict[str, Any]]:
+    """Labeled replies of one split (`dev`, `test` or `all`), or every reply of `files`."""
     assignment = json.loads((ROOT / "eval" / "split.json").read_text(encoding="utf-8"))
     items = []
-    for path in sorted((ROOT / "eval" / "guard").glob("*.jsonl")):
+    for path in files or sorted((ROOT / "eval" / "guard").glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 item = json.loads(line)
-                if split == "all" or assignment.get(f"guard:{item['id']}") == split:
+                if files or split == "all" or assignment.get(f"guard:{item['id']}") == split:
                     items.append(item)
     return items
 
@@ -73,19 +74,25 @@ def main() -> None:
     parser.add_argument("--split", choices=["dev", "test", "all"], default="test")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--errors", action="store_true", help="list every disagreement")
+    parser.add_argument(
+        "--file", type=Path, action="append",
+        help="evaluate on this labeled JSONL file instead of a split (repeatable); meaningful "
+        "only for a file the model was trained without",
+    )  # fmt: skip
     args = parser.parse_args()
-    items = load_replies(args.split)
+    where = ", ".join(path.name for path in args.file) if args.file else f"the {args.split} split"
+    items = load_replies(args.split, args.file)
     if not items:
-        parser.error(f"no labeled replies in split {args.split!r}")
+        parser.error(f"no labeled replies in {where}")
     report = evaluate(items)
     if not args.errors:
         report.pop("errors")
     if args.json:
-        print(json.dumps({"split": args.split, **report}, ensure_ascii=False, indent=2))
+        print(json.dumps({"split": where, **report}, ensure_ascii=False, indent=2))
         return
     codes = report["codes"]
-    print(f"Huashu guard on the {args.split} split: {report['items']} replies")
-    print(f"  code recall (micro) {codes['micro_f1']:.3f} F1; bad replies flagged "
+    print(f"Huashu guard on {where}: {report['items']} replies")
+    print(f"  pitfall codes micro-F1 {codes['micro_f1']:.3f}; bad replies flagged "
           f"{report['bad_replies_flagged']:.3f}; false positives on good replies "
           f"{report['false_positive_rate']:.3f}")  # fmt: skip
     print(f"  {'pitfall':<24}{'P':>7}{'R':>7}{'F1':>7}{'n':>5}")

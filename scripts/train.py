@@ -4,9 +4,11 @@
     uv run python scripts/train.py guard             # app/guard/data/model.npz
     uv run python scripts/train.py --with-dev        # the shipped models: also the dev split
     uv run python scripts/train.py --json            # the training summary as JSON
+    uv run python scripts/train.py --hold-out writer_am.jsonl   # then evaluate.py --file …
 
-Tune on dev with models trained on train/ alone; ship models trained on train/ plus dev once the
-settings are chosen. The test split never trains anything.
+The shipped models are trained with --with-dev, so dev figures flatter them. Tune on a
+writer's file held out of training (--hold-out, then evaluate.py --file), then train again with
+every file and the dev split. The test split never trains anything.
 """
 
 from __future__ import annotations
@@ -128,9 +130,18 @@ def fit(
     return w, b
 
 
-def load_jsonl(folder: Path) -> list[dict[str, Any]]:
+def training_files(folder: Path, held_out: list[str]) -> list[Path]:
+    """The folder's JSONL files less the held-out ones (named by file name)."""
+    files = sorted(folder.glob("*.jsonl"))
+    unknown = set(held_out) - {path.name for path in files}
+    if unknown:
+        raise SystemExit(f"--hold-out: no such file in {folder}: {', '.join(sorted(unknown))}")
+    return [path for path in files if path.name not in held_out]
+
+
+def load_jsonl(files: list[Path]) -> list[dict[str, Any]]:
     items = []
-    for path in sorted(folder.glob("*.jsonl")):
+    for path in files:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
             if not line.strip():
                 continue
@@ -238,6 +249,10 @@ def main() -> None:
         action="store_true",
         help="also learn from the dev split of eval/ (the shipped models; test is never used)",
     )
+    parser.add_argument(
+        "--hold-out", action="append", default=[], metavar="FILE",
+        help="leave this training file out (repeatable), to evaluate on it with --file",
+    )  # fmt: skip
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
@@ -253,7 +268,8 @@ def main() -> None:
         ),
     }  # fmt: skip
     folder, model_path, load_dev, features_of, spec, target = targets_by_name[args.target]
-    items = load_jsonl(folder)
+    files = training_files(folder, args.hold_out)
+    items = load_jsonl(files)
     if args.with_dev:
         items += load_dev("dev")
     if not items:
@@ -262,8 +278,7 @@ def main() -> None:
     heads, features = train_heads(features_of(items), items, spec, target, args)
     summary = {
         "items": len(items),
-        "files": sorted(p.name for p in folder.glob("*.jsonl"))
-        + (["eval dev split"] if args.with_dev else []),
+        "files": [path.name for path in files] + (["eval dev split"] if args.with_dev else []),
         "features": features,
         "trained": datetime.date.today().isoformat(),
         "settings": {k: getattr(args, k) for k in ("min_count", "l2", "epochs", "rate", "prune")},
