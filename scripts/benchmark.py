@@ -306,7 +306,9 @@ def measure_llm(rounds: int) -> dict[str, float]:
     try:
         _wait_for_port(llm_port)
         settings = Settings(
-            llm_base_url=f"http://127.0.0.1:{llm_port}/v1", llm_model="instant", llm_api_key=SecretStr("x")
+            llm_base_url=f"http://127.0.0.1:{llm_port}/v1",
+            llm_model="instant",
+            llm_api_key=SecretStr("x"),
         )
         services = build_services(settings)
         messages = eval_messages()[:100]
