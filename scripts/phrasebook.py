@@ -22,7 +22,7 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    from app.drafting.lint import SEEDS_DIR, lint_phrasebook, load_seeds
+    from app.drafting.lint import SEEDS_DIR, lint_phrasebook, load_seeds, sample_values
     from app.services import build_services
 
     services = build_services()
@@ -39,12 +39,7 @@ def main() -> None:
     if not seeds_dir.is_dir():
         sys.exit(f"seed documents not found in {seeds_dir} (use --seeds)")
     converter = services.analyzer.converter
-    values = {
-        **services.policy.template_values(),
-        "customer": "亲",
-        "order_id": "1234567890",
-        "product": "衣服",
-    }
+    values = sample_values(services.policy.template_values())
     suggested = {i for pitfall in services.guard.rules.pitfalls.values() for i in pitfall.suggest}
     problems = lint_phrasebook(
         phrasebook,

@@ -37,6 +37,18 @@ def load_seeds(seeds_dir: Path, converter: ScriptConverter) -> dict[str, str]:
     return seeds
 
 
+def sample_values(policy_values: dict[str, str]) -> dict[str, str]:
+    """Variable values for reading a phrase as a whole reply: the shop policy's, plus a
+    customer, an order and a product."""
+    return {**policy_values, "customer": "亲", "order_id": "1234567890", "product": "衣服"}
+
+
+def sendable_phrases(phrasebook: Phrasebook, values: dict[str, str]) -> dict[str, str]:
+    """Every phrase an agent may send, filled in, by id (hand-off notes are for the agent only
+    and the guard does not read them)."""
+    return {p.id: fill(p.text, values) for p in phrasebook.phrases if p.stage != "handoff"}
+
+
 def lint_phrasebook(
     phrasebook: Phrasebook,
     *,
@@ -59,12 +71,11 @@ def lint_phrasebook(
                     phrase.id, f"quote not in seed {phrase.source.doc}: {phrase.source.quote!r}"
                 )
             )
-        text = fill(phrase.text, values)
-        if phrase.stage != "handoff":
-            for finding in check(text).findings:
-                problems.append(
-                    LintProblem(phrase.id, f"guard: {finding.code} at {finding.span.text!r}")
-                )
+    for phrase_id, text in sendable_phrases(phrasebook, values).items():
+        for finding in check(text).findings:
+            problems.append(
+                LintProblem(phrase_id, f"guard: {finding.code} at {finding.span.text!r}")
+            )
     for phrase_id in sorted(suggested_ids - set(phrasebook.by_id)):
         problems.append(
             LintProblem(phrase_id, "named as a guard suggestion but not in the phrasebook")

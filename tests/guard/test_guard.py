@@ -25,6 +25,12 @@ def codes(services: Services, reply: str, customer_text: str | None = None) -> s
         ("退款已打到您尾号不对的卡6222021234567890123，请查收。", "personal_data"),
         ("你有病吧，烦不烦。", "rude"),
         ("给您补偿80元红包，可以吗？", "compensation_over_cap"),
+        ("亲 签收前怎么没检查一下呢 当时就可以拒收的", "blaming_customer"),
+        ("亲 您下单时就应该核对好地址的呀", "lecturing"),
+        ("这个价位您还想要什么品质呢，一分钱一分货嘛", "lecturing"),
+        ("枕头用久了都会塌一点的，其实也还好吧", "dismissive"),
+        ("快递员不是我们的员工哈，您找快递公司吧", "dismissive"),
+        ("最终解释权归本店所有，产品以实物为准", "insisting_right"),
     ],
 )
 def test_pitfall_is_caught(services: Services, reply: str, code: str) -> None:
@@ -45,6 +51,11 @@ def test_pitfall_is_caught(services: Services, reply: str, code: str) -> None:
         "您的订单号是2024051812345678，以后查询直接报这个号就行。",
         "我没法跟您打包票说百分之百不会出错，但这单补发时我会亲自核对。",
         "我联系快递看能不能改地址，改不了的话就让网点转寄。",
+        "您现在肯定很着急，我们应该早点通知您的，是我们没做好。",
+        "这不是小事，我们来联系快递，您不用自己去问。",
+        "不是您的问题，是我们打包时漏放了，充电线今天下午补寄。",
+        "怎么可能让您再跑一趟，我们预约快递上门取件，运费我们出。",
+        "赠品是限量的，库存已经没了，补寄做不到，不过可以给您申请一点补偿，您看可以吗？",
     ],
 )
 def test_harmless_uses_of_trigger_words_pass(services: Services, reply: str) -> None:
