@@ -10,8 +10,9 @@ dense matrix at run time: scoring every head is one gather and one sum.
 import json
 import math
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import ahocorasick
 import numpy as np
@@ -155,11 +156,14 @@ class TextModel:
     def text_rows(self, folded: str, features: list[str]) -> list[int]:
         """Rows of the folded text's n-grams and of further features, without building the
         n-gram feature strings (the hot path of every analysis)."""
-        found: set[int] = set()
-        if len(self._grams):
-            found.update(row for _, row in self._grams.iter(folded.translate(_DIGIT_MASK)))
-        found.update(row for row in map(self.vocabulary.get, features) if row is not None)
-        return list(found)
+        found: set[int | None] = (
+            set(map(itemgetter(1), self._grams.iter(folded.translate(_DIGIT_MASK))))
+            if len(self._grams)
+            else set()
+        )
+        found.update(map(self.vocabulary.get, features))
+        found.discard(None)  # features the model never saw
+        return cast(list[int], list(found))
 
     def probabilities(self, rows: list[int]) -> dict[str, dict[str, float]]:
         """Probabilities of every head's labels for these feature rows."""

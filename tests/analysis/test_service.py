@@ -141,6 +141,32 @@ def test_still_unsolved_after_earlier_messages_is_a_repeat_contact(analyzer: Ana
     assert "repeat_contact" in risk_codes(analysis)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("三天前就跟你们说了尺寸写错了 说核实 结果呢", id="dated-earlier-report"),
+        pytest.param("我上周就在这问过了 你们说给我改快递 结果还是发了百世", id="asked-last-week"),
+        pytest.param("退款被驳回三次了 理由一次比一次离谱", id="refused-three-times"),
+    ],
+)
+def test_an_earlier_contact_the_buyer_counts_or_dates_is_a_repeat_contact(
+    analyzer: Analyzer, text: str
+) -> None:
+    assert "repeat_contact" in risk_codes(analyzer.analyze(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("买过好几次了 这次也很满意 就是问下会员价怎么算", id="loyal-buyer"),
+        pytest.param("换了两次码了还是不合适 算了退了吧", id="exchanged-twice"),
+        pytest.param("才用了三次就不出水了", id="used-three-times"),
+    ],
+)
+def test_a_count_of_purchases_or_uses_is_no_repeat_contact(analyzer: Analyzer, text: str) -> None:
+    assert "repeat_contact" not in risk_codes(analyzer.analyze(text))
+
+
 def test_earlier_agent_messages_alone_are_no_repeat_contact(analyzer: Analyzer) -> None:
     context = [
         ContextMessage(role="agent", text="亲，在的"),
@@ -264,3 +290,26 @@ def test_a_negative_emotion_always_points_at_words(analyzer: Analyzer) -> None:
         for span in emotion.evidence:
             assert text[span.start : span.end] == span.text
             assert len(span.text) >= 2
+
+
+# --- demands ------------------------------------------------------------------------------
+
+
+def demand_codes(analysis: Analysis) -> set[str]:
+    return {demand.code for demand in analysis.demands}
+
+
+def test_urgency_hurries_the_remedy_asked_for_and_is_no_expedite(analyzer: Analyzer) -> None:
+    demands = demand_codes(analyzer.analyze("发错码了 订的42给我发40 赶紧给我换"))
+    assert "exchange" in demands
+    assert "expedite" not in demands
+
+
+def test_asking_to_ship_faster_is_expedite(analyzer: Analyzer) -> None:
+    assert "expedite" in demand_codes(analyzer.analyze("拍了三天了 麻烦快点发货"))
+
+
+def test_a_stated_delay_with_a_refund_request_is_no_expedite(analyzer: Analyzer) -> None:
+    demands = demand_codes(analyzer.analyze("反正还没发货 不想要了 直接退款吧"))
+    assert "refund" in demands
+    assert "expedite" not in demands
