@@ -480,12 +480,15 @@ class Analyzer:
                 span = (markers[0].start, markers[0].end) if markers else None
                 scores.add("repeat_contact", 1.0, span)
         scale = float(self.weights["confidence_scale"])
+        veto = float(self.weights["risk_model_veto_below"])
+        learned = reading.learned.probabilities["risks"] if reading.learned else {}
         return [
             self._label(
                 reading, "risk", code, _confidence(score, 0.0, scale), scores.evidence[code]
             )
             for code, score in scores.ranked()
             if score >= self.weights["risk_min_score"]
+            and (code in CRISIS_RISKS or learned.get(code, 1.0) >= veto)
         ]
 
     def _add_learned(self, reading: _Reading, head: str, scores: _Scores) -> None:

@@ -167,6 +167,20 @@ def test_a_count_of_purchases_or_uses_is_no_repeat_contact(analyzer: Analyzer, t
     assert "repeat_contact" not in risk_codes(analyzer.analyze(text))
 
 
+def test_a_loyal_buyers_count_of_orders_is_no_repeat_contact(analyzer: Analyzer) -> None:
+    # "第三次" is a repeat-contact cue; the model, which has read it in labeled messages, vetoes it.
+    assert "repeat_contact" not in risk_codes(analyzer.analyze("我第三次买你们家了 每次都很满意"))
+
+
+def test_the_model_never_vetoes_a_crisis_risk() -> None:
+    strict = Analyzer.from_data()
+    strict.weights = {**strict.weights, "risk_model_veto_below": 1.01}  # veto every other risk
+    analysis = strict.analyze("孩子用了起疹子了 再不给说法我就给差评 还要去12315投诉")
+    assert {"safety", "regulator"} <= risk_codes(analysis)
+    assert "bad_review" not in risk_codes(analysis)
+    assert analysis.escalation == "crisis"
+
+
 def test_earlier_agent_messages_alone_are_no_repeat_contact(analyzer: Analyzer) -> None:
     context = [
         ContextMessage(role="agent", text="亲，在的"),
