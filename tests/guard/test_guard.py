@@ -31,6 +31,9 @@ def codes(services: Services, reply: str, customer_text: str | None = None) -> s
         ("枕头用久了都会塌一点的，其实也还好吧", "dismissive"),
         ("快递员不是我们的员工哈，您找快递公司吧", "dismissive"),
         ("最终解释权归本店所有，产品以实物为准", "insisting_right"),
+        ("是仓库的小李配错的，已经扣他绩效了", "internal_leak"),
+        ("昨天还有一位杭州的王女士也反馈了同样的问题", "internal_leak"),
+        ("行行行，您厉害，您说怎么办就怎么办", "rude"),
     ],
 )
 def test_pitfall_is_caught(services: Services, reply: str, code: str) -> None:
@@ -56,6 +59,7 @@ def test_pitfall_is_caught(services: Services, reply: str, code: str) -> None:
         "不是您的问题，是我们打包时漏放了，充电线今天下午补寄。",
         "怎么可能让您再跑一趟，我们预约快递上门取件，运费我们出。",
         "赠品是限量的，库存已经没了，补寄做不到，不过可以给您申请一点补偿，您看可以吗？",
+        "我是客服小鱼，售后同事小周明天上午会电话联系您。",
     ],
 )
 def test_harmless_uses_of_trigger_words_pass(services: Services, reply: str) -> None:
