@@ -327,3 +327,9 @@ def test_a_stated_delay_with_a_refund_request_is_no_expedite(analyzer: Analyzer)
     demands = demand_codes(analyzer.analyze("反正还没发货 不想要了 直接退款吧"))
     assert "refund" in demands
     assert "expedite" not in demands
+
+
+def test_a_refused_parcel_on_its_way_back_wants_the_money_not_a_return(analyzer: Analyzer) -> None:
+    demands = demand_codes(analyzer.analyze("我已经拒收了 物流显示退回中 退款要几天"))
+    assert "refund" in demands
+    assert "return" not in demands
