@@ -34,6 +34,7 @@ def codes(services: Services, reply: str, customer_text: str | None = None) -> s
         ("是仓库的小李配错的，已经扣他绩效了", "internal_leak"),
         ("昨天还有一位杭州的王女士也反馈了同样的问题", "internal_leak"),
         ("行行行，您厉害，您说怎么办就怎么办", "rude"),
+        ("头疼不一定是枕头的原因吧，可能是您没休息好", "arguing"),
     ],
 )
 def test_pitfall_is_caught(services: Services, reply: str, code: str) -> None:
@@ -60,6 +61,10 @@ def test_pitfall_is_caught(services: Services, reply: str, code: str) -> None:
         "怎么可能让您再跑一趟，我们预约快递上门取件，运费我们出。",
         "赠品是限量的，库存已经没了，补寄做不到，不过可以给您申请一点补偿，您看可以吗？",
         "我是客服小鱼，售后同事小周明天上午会电话联系您。",
+        "刺痛发红先别再用了，如果一直不退请去看皮肤科，这一盒直接给您退款。",
+        "其他客户的处理情况我不方便透露，但您这单我一定处理好。",
+        "生日蛋糕晚到了，我知道说什么都弥补不了，这单给您全额退款。",
+        "您不用自己去找快递，我们马上联系网点，两小时内给您回复。",
     ],
 )
 def test_harmless_uses_of_trigger_words_pass(services: Services, reply: str) -> None:
