@@ -240,8 +240,11 @@ def _with_model(
     thresholds = guard.rules.model_thresholds
     kept = [f for f in rules if probabilities[f.code] >= thresholds["veto_below"]]
     found = {finding.code for finding in kept}
+    # A short reply gives the model few n-grams to go on: it must be surer to add a pitfall alone.
+    short = len(norm.text) < thresholds.get("short_reply_chars", 0)
+    add_from = thresholds["add_from_short" if short else "add_from"]
     for code, probability in probabilities.items():
-        if code in found or probability < thresholds["add_from"]:
+        if code in found or probability < add_from:
             continue
         if not _possible(code, norm, customer):
             continue

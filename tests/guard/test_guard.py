@@ -116,3 +116,25 @@ def test_personal_data_suggestion_masks_the_number(services: Services) -> None:
 
 def test_traditional_reply_is_checked_too(services: Services) -> None:
     assert "blaming_customer" in codes(services, "肯定是你自己弄壞的")
+
+
+def test_a_short_reply_needs_a_surer_model_to_add_a_pitfall_alone(services: Services) -> None:
+    from dataclasses import replace
+
+    from app.guard.service import check_reply
+
+    def model_findings(thresholds: dict[str, float], reply: str) -> int:
+        rules = replace(services.guard.rules)
+        rules.model_thresholds = thresholds
+        guard = replace(services.guard, rules=rules)
+        return len(check_reply(guard=guard, text=reply).findings)
+
+    short = "您再找找看吧"  # no rule word: whatever is found here, the model found
+    long = "系统显示已经签收了哦，这个我们也不清楚，您再找找看吧"
+    # With every vote counting, the model adds findings to both; a short reply needs more.
+    eager = {"veto_below": 0.0, "add_from": 0.0, "short_reply_chars": 16, "add_from_short": 0.0}
+    assert model_findings(eager, short) > 0
+    assert model_findings(eager, long) > 0
+    wary = {**eager, "add_from_short": 1.01}
+    assert model_findings(wary, short) == 0
+    assert model_findings(wary, long) > 0
