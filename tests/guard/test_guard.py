@@ -35,6 +35,8 @@ def codes(services: Services, reply: str, customer_text: str | None = None) -> s
         ("昨天还有一位杭州的王女士也反馈了同样的问题", "internal_leak"),
         ("行行行，您厉害，您说怎么办就怎么办", "rude"),
         ("头疼不一定是枕头的原因吧，可能是您没休息好", "arguing"),
+        ("催什么催，排队等着", "rude"),
+        ("剛剛不是講了嗎？你是金魚腦嗎", "rude"),
     ],
 )
 def test_pitfall_is_caught(services: Services, reply: str, code: str) -> None:
@@ -65,6 +67,8 @@ def test_pitfall_is_caught(services: Services, reply: str, code: str) -> None:
         "其他客户的处理情况我不方便透露，但您这单我一定处理好。",
         "生日蛋糕晚到了，我知道说什么都弥补不了，这单给您全额退款。",
         "您不用自己去找快递，我们马上联系网点，两小时内给您回复。",
+        "这就是为什么为您改发了顺丰，明天就能到。",
+        "豆沙色变成橘色，差别确实太大了，难怪您失望，我马上核对色号。",
     ],
 )
 def test_harmless_uses_of_trigger_words_pass(services: Services, reply: str) -> None:
