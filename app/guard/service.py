@@ -239,7 +239,8 @@ def _with_model(
     probabilities = guard.model.probabilities(rows)["pitfalls"]
     thresholds = guard.rules.model_thresholds
     kept = [f for f in rules if probabilities[f.code] >= thresholds["veto_below"]]
-    found = {finding.code for finding in kept}
+    # A code the reply words harmlessly on purpose ("其他客户…不方便透露") is not the model's to add.
+    found = {finding.code for finding in kept} | {c for kind, c, _, _ in hits if kind == "harmless"}
     # A short reply gives the model few n-grams to go on: it must be surer to add a pitfall alone.
     short = len(norm.text) < thresholds.get("short_reply_chars", 0)
     add_from = thresholds["add_from_short" if short else "add_from"]
