@@ -210,17 +210,23 @@ def check_reply(
     return CheckResult(ok=not findings, findings=findings)
 
 
-def _possible(code: str, norm: NormalizedText, customer: Analysis | None) -> bool:
+def _possible(
+    code: str, norm: NormalizedText, customer: Analysis | None, policy: ShopPolicy
+) -> bool:
     """What a pitfall needs before the model may claim it: an upset buyer for a mechanical
-    reply, an amount for compensation, a number for personal data."""
+    reply, an amount for compensation, one above the smallest cap for an amount over the cap
+    (8 元 breaks no tier), and never personal data (the number patterns decide)."""
     if code == "mechanical":
         return (
             customer is not None
             and customer.emotion.code in NEGATIVE
             and customer.emotion.intensity >= 1
         )
-    if code in ("compensation_first", "compensation_over_cap"):
+    if code == "compensation_first":
         return bool(find_amounts(norm.text))
+    if code == "compensation_over_cap":
+        smallest_cap = min(tier.max_yuan for tier in policy.compensation_tiers.values())
+        return any(value > smallest_cap for value, _ in find_amounts(norm.text))
     if code == "personal_data":
         return False  # only the patterns decide: a number is either there in full or not
     return True
@@ -247,7 +253,7 @@ def _with_model(
     for code, probability in probabilities.items():
         if code in found or probability < add_from:
             continue
-        if not _possible(code, norm, customer):
+        if not _possible(code, norm, customer, guard.policy):
             continue
         # Evidence must hold words (two or more letters), not "，您": an agent must see what to change.
         spans = [

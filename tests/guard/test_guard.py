@@ -69,6 +69,8 @@ def test_pitfall_is_caught(services: Services, reply: str, code: str) -> None:
         "您不用自己去找快递，我们马上联系网点，两小时内给您回复。",
         "这就是为什么为您改发了顺丰，明天就能到。",
         "豆沙色变成橘色，差别确实太大了，难怪您失望，我马上核对色号。",
+        "唔好意思呀，睇到相，真係寄錯咗。我哋今日即刻寄啱嘅俾你，運費我哋包。",
+        "檢測報告寫的是電機故障，不是人為損壞，之前的判斷有誤，真的很抱歉。",
     ],
 )
 def test_harmless_uses_of_trigger_words_pass(services: Services, reply: str) -> None:
@@ -142,3 +144,9 @@ def test_a_short_reply_needs_a_surer_model_to_add_a_pitfall_alone(services: Serv
     wary = {**eager, "add_from_short": 1.01}
     assert model_findings(wary, short) == 0
     assert model_findings(wary, long) > 0
+
+
+def test_an_amount_under_every_cap_is_never_over_the_cap(services: Services) -> None:
+    # 8 元 breaks no tier of the policy, whatever the model makes of the words around it.
+    reply = "可以的亲，同城这边给您申请8元的运费补偿，您看可以吗？"
+    assert "compensation_over_cap" not in codes(services, reply, "同城寄了四天，能补偿点吗")
