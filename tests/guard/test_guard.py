@@ -71,6 +71,8 @@ def test_pitfall_is_caught(services: Services, reply: str, code: str) -> None:
         "豆沙色变成橘色，差别确实太大了，难怪您失望，我马上核对色号。",
         "唔好意思呀，睇到相，真係寄錯咗。我哋今日即刻寄啱嘅俾你，運費我哋包。",
         "檢測報告寫的是電機故障，不是人為損壞，之前的判斷有誤，真的很抱歉。",
+        "东西没送到您手里是我们的责任，我这边马上去找快递要说法，同时先给您补发。",
+        "今天寄出一般明天到，但物流我没办法百分之百保证，我会帮您备注加急并每天跟进。",
     ],
 )
 def test_harmless_uses_of_trigger_words_pass(services: Services, reply: str) -> None:
