@@ -31,18 +31,40 @@ EVAL_DIR = ROOT / "eval"
 NEGATIVE = {"angry", "anxious", "disappointed"}
 
 
-def load_items(split: str, files: list[Path] | None = None) -> list[dict[str, Any]]:
-    """Labeled messages of one split (`dev`, `test` or `all`), or every message of `files`
-    (a training writer's file held out of training, say)."""
+def load_labeled(
+    folder: Path, split: str, files: list[Path] | None = None, split_key: str = "{id}"
+) -> list[dict[str, Any]]:
+    """Labeled items of one split (`dev`, `test` or `all`) of an eval folder, or every item of
+    `files` (a training writer's file held out of training, say). `split_key` names an item in
+    eval/split.json."""
     assignment: dict[str, str] = json.loads((EVAL_DIR / "split.json").read_text(encoding="utf-8"))
     items = []
-    for path in files or sorted((EVAL_DIR / "data").glob("*.jsonl")):
+    for path in files or sorted(folder.glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 item = json.loads(line)
-                if files or split == "all" or assignment.get(item["id"]) == split:
+                if files or split == "all" or assignment.get(split_key.format(**item)) == split:
                     items.append(item)
     return items
+
+
+def load_items(split: str, files: list[Path] | None = None) -> list[dict[str, Any]]:
+    """Labeled messages of one split, or every message of `files`."""
+    return load_labeled(EVAL_DIR / "data", split, files)
+
+
+def add_file_option(parser: argparse.ArgumentParser) -> None:
+    """`--file`: evaluate on labeled JSONL files instead of a split."""
+    parser.add_argument(
+        "--file", type=Path, action="append",
+        help="evaluate on this labeled JSONL file instead of a split (repeatable); meaningful "
+        "only for a file the model was trained without",
+    )  # fmt: skip
+
+
+def evaluated_on(args: argparse.Namespace) -> str:
+    """What the report covers: the split, or the files given with --file."""
+    return ", ".join(path.name for path in args.file) if args.file else f"the {args.split} split"
 
 
 def progress(iterable: list[Any], label: str) -> Iterable[Any]:
@@ -206,13 +228,9 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--errors", action="store_true", help="list the category errors")
     parser.add_argument("--no-baseline", action="store_true", help="skip the SnowNLP baseline")
-    parser.add_argument(
-        "--file", type=Path, action="append",
-        help="evaluate on this labeled JSONL file instead of a split (repeatable); meaningful "
-        "only for a file the model was trained without",
-    )  # fmt: skip
+    add_file_option(parser)
     args = parser.parse_args()
-    where = ", ".join(path.name for path in args.file) if args.file else f"the {args.split} split"
+    where = evaluated_on(args)
 
     from app.analysis.service import default_analyzer
 

@@ -18,20 +18,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.guard.schemas import PITFALL_CODES  # noqa: E402
-from scripts.evaluate import prf, progress  # noqa: E402
+from scripts.evaluate import (  # noqa: E402
+    add_file_option,
+    evaluated_on,
+    load_labeled,
+    prf,
+    progress,
+)
 
 
 def load_replies(split: str, files: list[Path] | None = None) -> list[dict[str, Any]]:
     """Labeled replies of one split (`dev`, `test` or `all`), or every reply of `files`."""
-    assignment = json.loads((ROOT / "eval" / "split.json").read_text(encoding="utf-8"))
-    items = []
-    for path in files or sorted((ROOT / "eval" / "guard").glob("*.jsonl")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            if line.strip():
-                item = json.loads(line)
-                if files or split == "all" or assignment.get(f"guard:{item['id']}") == split:
-                    items.append(item)
-    return items
+    return load_labeled(ROOT / "eval" / "guard", split, files, split_key="guard:{id}")
 
 
 def evaluate(items: list[dict[str, Any]]) -> dict[str, Any]:
@@ -74,13 +72,9 @@ def main() -> None:
     parser.add_argument("--split", choices=["dev", "test", "all"], default="test")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--errors", action="store_true", help="list every disagreement")
-    parser.add_argument(
-        "--file", type=Path, action="append",
-        help="evaluate on this labeled JSONL file instead of a split (repeatable); meaningful "
-        "only for a file the model was trained without",
-    )  # fmt: skip
+    add_file_option(parser)
     args = parser.parse_args()
-    where = ", ".join(path.name for path in args.file) if args.file else f"the {args.split} split"
+    where = evaluated_on(args)
     items = load_replies(args.split, args.file)
     if not items:
         parser.error(f"no labeled replies in {where}")

@@ -55,6 +55,11 @@ class ShopPolicy(BaseModel):
         """The most any compensation may be, whatever the tier."""
         return max(tier.max_yuan for tier in self.compensation_tiers.values())
 
+    @property
+    def smallest_compensation_cap(self) -> float:
+        """The cap of the lowest tier: an amount up to it breaks no tier."""
+        return min(tier.max_yuan for tier in self.compensation_tiers.values())
+
     def template_values(self) -> dict[str, str]:
         """Phrase variables the policy fills."""
         return {

@@ -225,8 +225,8 @@ def _possible(
     if code == "compensation_first":
         return bool(find_amounts(norm.text))
     if code == "compensation_over_cap":
-        smallest_cap = min(tier.max_yuan for tier in policy.compensation_tiers.values())
-        return any(value > smallest_cap for value, _ in find_amounts(norm.text))
+        cap = policy.smallest_compensation_cap
+        return any(value > cap for value, _ in find_amounts(norm.text))
     if code == "personal_data":
         return False  # only the patterns decide: a number is either there in full or not
     return True
