@@ -12,7 +12,13 @@ from typing import Literal
 Kind = Literal["phone", "id_card", "bank_card", "email", "address"]
 
 PHONE = re.compile(r"(?<![\d*])1[3-9]\d{9}(?![\d*])")
-ID_CARD = re.compile(r"(?<![\d*])\d{17}[\dxX](?![\d*])")
+# Mainland resident ID (18 characters), Taiwan 身分證字號 (a letter, 1 or 2, eight digits) and
+# Hong Kong identity card (one or two letters, six digits, the check digit in brackets).
+ID_CARD = re.compile(
+    r"(?<![\d*])\d{17}[\dxX](?![\d*])"
+    r"|(?<![A-Za-z\d*])[A-Za-z][12]\d{8}(?![\d*])"
+    r"|(?<![A-Za-z\d*])[A-Za-z]{1,2}\d{6}\s?[(（][\dAa][)）]"
+)
 BANK_CARD = re.compile(r"(?<![\d*])(?:\d{4}[ -]?){3}\d{4}(?:\d{0,3})(?![\d*])")
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # A street address: optional province/city/district, a road-like name with a house number, then

@@ -82,10 +82,25 @@ def _spans(norm: NormalizedText, pairs: Iterable[tuple[int, int]]) -> list[Evide
     return [norm.span(start, end) for start, end in pairs]
 
 
+# "一块擦银布", "补那一块": 块 after a small spelled-out number and before a noun counts pieces.
+# Money reads on: "一块钱", "两块的", "几块而已".
+_PIECE_NUMBERS = frozenset(("一", "两", "几", "半"))
+_AFTER_MONEY_KUAI = frozenset("钱的吧哦呢啦了啊呀嘛哈呗左给也都还就而多补红现优运券以内不差邮")
+
+
+def _counts_pieces(folded: str, match: re.Match[str]) -> bool:
+    if not match.group().endswith("块") or match.group(2) not in _PIECE_NUMBERS:
+        return False
+    following = folded[match.end() : match.end() + 1]
+    return "\u4e00" <= following <= "\u9fff" and following not in _AFTER_MONEY_KUAI
+
+
 def find_amounts(folded: str) -> list[tuple[float, tuple[int, int]]]:
     """Sums of money in folded text, with their folded spans ("299元", "3k块", "花了两千")."""
     found = []
     for match in _AMOUNT.finditer(folded):
+        if _counts_pieces(folded, match):
+            continue
         number = (
             match.group(1) or match.group(2) or match.group(4) or match.group(6) or match.group(7)
         )

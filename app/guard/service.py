@@ -110,6 +110,8 @@ def _compensation(
     if customer_text and "同城" in customer_text:
         cap = guard.policy.compensation_tiers["same_city"].max_yuan
     for value, (start, end) in find_amounts(folded):
+        if any(mark in folded[max(0, start - 2) : start] for mark in ("满", "减")):
+            continue  # "满199元可用", "已减$20": a coupon's threshold or discount, not money given
         sentence = _sentence(folded, start, end)
         if not any(word in sentence for word in guard.rules.compensation_words):
             continue  # a price or a refund of it, not compensation

@@ -37,6 +37,13 @@ def codes(services: Services, reply: str, customer_text: str | None = None) -> s
         ("头疼不一定是枕头的原因吧，可能是您没休息好", "arguing"),
         ("催什么催，排队等着", "rude"),
         ("剛剛不是講了嗎？你是金魚腦嗎", "rude"),
+        ("清关就是这么慢，爱等不等", "dismissive"),
+        ("不可能少的，每单出库都称重", "insisting_right"),
+        ("親 已經登記好了，身分證A123456789", "personal_data"),
+        ("得，身份證 K123456(7) 已經填好", "personal_data"),
+        ("亲亲 不好意思哈 送您一张60元优惠券～", "compensation_over_cap"),
+        ("唔好意思，補$80俾你啦", "compensation_over_cap"),
+        ("催咩呀催，我哋都好忙㗎", "rude"),
     ],
 )
 def test_pitfall_is_caught(services: Services, reply: str, code: str) -> None:
@@ -73,6 +80,10 @@ def test_pitfall_is_caught(services: Services, reply: str, code: str) -> None:
         "檢測報告寫的是電機故障，不是人為損壞，之前的判斷有誤，真的很抱歉。",
         "东西没送到您手里是我们的责任，我这边马上去找快递要说法，同时先给您补发。",
         "今天寄出一般明天到，但物流我没办法百分之百保证，我会帮您备注加急并每天跟进。",
+        "亲放心，开箱就有的裂纹不会按人为损坏处理，拍个照片给我，直接给您换新。",
+        "想跟您确认一下是怎么洗的，不是要怪您，是为了判断布料的原因，怎样都会帮您处理。",
+        "抱歉让您等了，我现在就去仓库核实，保证今天之内给您回复。",
+        "客製商品一般是不能退的，但這次是我們刻錯，會幫您重新製作一支。",
     ],
 )
 def test_harmless_uses_of_trigger_words_pass(services: Services, reply: str) -> None:
@@ -152,3 +163,15 @@ def test_an_amount_under_every_cap_is_never_over_the_cap(services: Services) -> 
     # 8 元 breaks no tier of the policy, whatever the model makes of the words around it.
     reply = "可以的亲，同城这边给您申请8元的运费补偿，您看可以吗？"
     assert "compensation_over_cap" not in codes(services, reply, "同城寄了四天，能补偿点吗")
+
+
+def test_a_piece_counted_with_kuai_is_not_money(services: Services) -> None:
+    # "一块新桌面" is one table top; offering it names no compensation amount.
+    reply = "您看是补发一块新桌面，还是我给您申请一点价格补偿？您选一个～"
+    assert "compensation_first" not in codes(services, reply, "桌面有点划痕")
+
+
+def test_a_coupons_threshold_is_not_compensation(services: Services) -> None:
+    reply = "亲，这张券是满199元可用的，您这单是189，再加一个小物件就能用了"
+    found = codes(services, reply, "为什么优惠券用不了")
+    assert not found & {"compensation_first", "compensation_over_cap"}

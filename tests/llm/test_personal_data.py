@@ -38,3 +38,10 @@ def test_restored_numbers_are_partly_hidden_and_addresses_are_whole() -> None:
 def test_text_without_personal_data_is_unchanged() -> None:
     text = "衣服色差太大了，跟图片完全两个颜色！要退货！3天了"
     assert Masking().mask(text) == text
+
+
+def test_taiwan_and_hong_kong_identity_numbers_become_placeholders() -> None:
+    masking = Masking()
+    masked = masking.mask("身分證A123456789，香港身份證K123456(7)，運單SF1234567890")
+    assert masked == "身分證[身份证号1]，香港身份證[身份证号2]，運單SF1234567890"
+    assert "345" not in masking.restore("[身份证号1]")
