@@ -45,6 +45,7 @@ class GuardRules:
     compensation_words: tuple[str, ...]
     agreed_markers: tuple[str, ...]
     explained_markers: tuple[str, ...]
+    declined_markers: tuple[str, ...] = ()
     model_thresholds: dict[str, float] = field(default_factory=dict)
 
     regexes: list[tuple[str, str, re.Pattern[str]]] = field(default_factory=list)
@@ -137,6 +138,9 @@ def load_guard_rules(path: Path = DATA_PATH) -> GuardRules:
         agreed_markers=_words(agreed, "words", f"{path}: agreed_markers"),
         explained_markers=_words(
             document.get("explained_markers", {}), "words", f"{path}: explained_markers"
+        ),
+        declined_markers=_words(
+            document.get("declined_markers", {}), "words", f"{path}: declined_markers"
         ),
         regexes=regexes,
         model_thresholds={

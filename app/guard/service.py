@@ -1,5 +1,6 @@
 """`check_reply`: the pitfalls in an agent's reply, each with its span and a rewording."""
 
+import re
 from dataclasses import dataclass
 
 from app.analysis.facts import find_amounts
@@ -16,6 +17,10 @@ from app.personal_data import NUMBER_PATTERNS, is_order_number, partly_hidden
 SENTENCE_BREAKS = "。!?;；\n"
 OFFER_WORDS = ("可以吗", "您看", "怎么样", "如何", "行吗", "好吗", "给您", "为您", "补偿您", "送您")
 NEGATIVE = ("angry", "anxious", "disappointed")
+# How far after an amount a refusal of it is looked for ("100元已经超过了订单金额").
+DECLINED_WINDOW = 16
+# An internal tag is leaked all the same when it is quoted: 标了"事多，慎接".
+QUOTED_STILL_COUNTS = frozenset({"internal_leak"})
 
 
 @dataclass
@@ -71,7 +76,7 @@ def _word_rules(guard: Guard, norm: NormalizedText, hits: list[Hit]) -> list[Fin
     for kind, code, start, end in sorted(hits, key=lambda h: (h[2], h[2] - h[3])):
         if kind != "trigger":
             continue
-        if any(a <= start and end <= b for a, b in quoted):
+        if code not in QUOTED_STILL_COUNTS and any(a <= start and end <= b for a, b in quoted):
             continue  # the buyer's own words, quoted back
         if any(c == code and a < end and start < b for c, a, b in harmless):
             continue
@@ -107,11 +112,14 @@ def _compensation(
     findings = []
     agreed = any(marker in folded for marker in guard.rules.agreed_markers)
     cap = guard.policy.compensation_cap
-    if customer_text and "同城" in customer_text:
+    if "同城" in folded or (customer_text and "同城" in customer_text):
         cap = guard.policy.compensation_tiers["same_city"].max_yuan
     for value, (start, end) in find_amounts(folded):
         if any(mark in folded[max(0, start - 2) : start] for mark in ("满", "减")):
             continue  # "满199元可用", "已减$20": a coupon's threshold or discount, not money given
+        clause_after = re.split(r"[,，。!?;；]", folded[end : end + DECLINED_WINDOW])[0]
+        if any(marker in clause_after for marker in guard.rules.declined_markers):
+            continue  # "50元超出了我们的标准": an amount turned down, not offered
         sentence = _sentence(folded, start, end)
         if not any(word in sentence for word in guard.rules.compensation_words):
             continue  # a price or a refund of it, not compensation
