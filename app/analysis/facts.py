@@ -20,11 +20,13 @@ _ORDER_ID = re.compile(
 )
 _TRACKING_PREFIX = re.compile(r"(?:快递|运单|物流)单?号?\s*(?:是|为|:)?\s*$")
 _AMOUNT = re.compile(
-    rf"(?:[¥$]\s*({_NUMBER}))|(?:({_NUMBER})\s*(k|w|千|万)?\s*(?:元|块钱|块|rmb|人民币|大洋|米(?![a-z]))|"
+    rf"(?:[¥$]\s*({_NUMBER}))|(?:({_NUMBER})\s*(k|w|千|万)?\s*(?:元|块钱|块|rmb|人民币|大洋|蚊|米(?![a-z]))|"
     rf"(?:花了|价值|价格|总价|付了|实付)\s*({_NUMBER})\s*(k|w|千|万)?\s*(?:元|块钱|块)?)"
     # "4299买的", "那台7800的相机": a price named without a currency word.
     r"|(?<![\d.])(\d{3,6})(?=\s*(?:买的|买了|拍的|入手|的(?:手机|电脑|笔记本|相机|电视|冰箱|空调|洗衣机|沙发|床垫|包|表|耳机|平板)))"
     r"|(?:那台|这台|一台|那部|这部|那个|这个)\s*(\d{3,6})(?=的)"
+    # "赔您100", "补60": a sum paid out, named without a currency word.
+    r"|(?<=[补赔转])(?:您|你|给您|给你)?\s*(\d+)(?![\d.%年月日天号个件次小分秒元块蚊])"
 )
 _DURATION = re.compile(
     rf"({_NUMBER})\s*(?:个)?(多)?\s*(小时|钟头|天|日|礼拜|星期|周|月|年)(?:多)?"
@@ -102,7 +104,12 @@ def find_amounts(folded: str) -> list[tuple[float, tuple[int, int]]]:
         if _counts_pieces(folded, match):
             continue
         number = (
-            match.group(1) or match.group(2) or match.group(4) or match.group(6) or match.group(7)
+            match.group(1)
+            or match.group(2)
+            or match.group(4)
+            or match.group(6)
+            or match.group(7)
+            or match.group(8)
         )
         value = parse_number(number) if number else None
         if value is not None:

@@ -13,7 +13,8 @@ from app.guard.schemas import PITFALL_CODES, Severity
 
 DATA_PATH = Path(__file__).parent / "data" / "pitfalls.yaml"
 # Word lists of a pitfall that are not triggers: where harmless wording or context lives.
-CONTEXT_KINDS = ("harmless", "canned", "warm", "concrete")
+# `disclaimer`: words that turn a pitfall's leading questions into diagnostic ones.
+CONTEXT_KINDS = ("harmless", "canned", "warm", "concrete", "disclaimer")
 
 
 Hit = tuple[str, str, int, int]  # (kind, pitfall code, start, end) in the folded reply
@@ -105,6 +106,8 @@ def load_guard_rules(path: Path = DATA_PATH) -> GuardRules:
             raise GuardRulesError(f"{where}: severity must be high, medium or low")
         for word in _words(entry, "triggers", where):
             add(word, "trigger", code)
+        for word in _words(entry, "questions", where):
+            add(word, "question", code)
         for raw in _words(entry, "trigger_patterns", where):
             try:
                 regexes.append(("trigger", code, re.compile(raw)))

@@ -10,7 +10,7 @@ from app.analysis.schemas import Analysis
 from app.drafting.phrasebook import Phrasebook
 from app.drafting.policy import ShopPolicy
 from app.drafting.render import fill
-from app.guard.rules import GuardRules, Hit
+from app.guard.rules import GuardRules, Hit, Pitfall
 from app.guard.schemas import CheckResult, Finding
 from app.personal_data import NUMBER_PATTERNS, is_order_number, partly_hidden
 
@@ -67,23 +67,30 @@ def _finding(guard: Guard, code: str, norm: NormalizedText, start: int, end: int
     )
 
 
+def _excused(pitfall: Pitfall, present: dict[tuple[str, str], bool]) -> bool:
+    """The reply has everything that makes this pitfall's words acceptable (a refusal with a
+    reason and an alternative)."""
+    return bool(pitfall.unless_reply_has) and all(
+        present.get((f"unless:{name}", pitfall.code), False) for name in pitfall.unless_reply_has
+    )
+
+
 def _word_rules(guard: Guard, norm: NormalizedText, hits: list[Hit]) -> list[Finding]:
     quoted = quoted_spans(norm.text)
     present: dict[tuple[str, str], bool] = {(kind, code): True for kind, code, _, _ in hits}
-    harmless = [(code, a, b) for kind, code, a, b in hits if kind == "harmless"]
+    harmless = [(code, a, b) for kind, code, a, b in hits if kind in ("harmless", "disclaimer")]
     findings: list[Finding] = []
     taken: list[tuple[str, int, int]] = []
     for kind, code, start, end in sorted(hits, key=lambda h: (h[2], h[2] - h[3])):
-        if kind != "trigger":
+        if kind not in ("trigger", "question"):
             continue
+        if kind == "question" and present.get(("disclaimer", code), False):
+            continue  # "您是不是用热水洗的？不是怪您": a question to find the cause
         if code not in QUOTED_STILL_COUNTS and any(a <= start and end <= b for a, b in quoted):
             continue  # the buyer's own words, quoted back
         if any(c == code and a < end and start < b for c, a, b in harmless):
             continue
-        pitfall = guard.rules.pitfalls[code]
-        if pitfall.unless_reply_has and all(
-            present.get((f"unless:{name}", code), False) for name in pitfall.unless_reply_has
-        ):
+        if _excused(guard.rules.pitfalls[code], present):
             continue
         if any(c == code and a < end and start < b for c, a, b in taken):
             continue
@@ -121,7 +128,8 @@ def _compensation(
         if any(marker in clause_after for marker in guard.rules.declined_markers):
             continue  # "50元超出了我们的标准": an amount turned down, not offered
         sentence = _sentence(folded, start, end)
-        if not any(word in sentence for word in guard.rules.compensation_words):
+        paid_out = any(verb in folded[max(0, start - 3) : start] for verb in ("补", "赔"))
+        if not paid_out and not any(word in sentence for word in guard.rules.compensation_words):
             continue  # a price or a refund of it, not compensation
         if value > cap:
             findings.append(_finding(guard, "compensation_over_cap", norm, start, end))
@@ -255,8 +263,13 @@ def _with_model(
     probabilities = guard.model.probabilities(rows)["pitfalls"]
     thresholds = guard.rules.model_thresholds
     kept = [f for f in rules if probabilities[f.code] >= thresholds["veto_below"]]
-    # A code the reply words harmlessly on purpose ("其他客户…不方便透露") is not the model's to add.
-    found = {finding.code for finding in kept} | {c for kind, c, _, _ in hits if kind == "harmless"}
+    # A code the reply words harmlessly on purpose ("其他客户…不方便透露", "不是怪您"), or whose
+    # conditions of acceptance it meets (a refusal with a reason and an alternative), is not the
+    # model's to add: the documents say that wording is fine.
+    present = {(kind, code): True for kind, code, _, _ in hits}
+    found = {finding.code for finding in kept}
+    found |= {c for kind, c, _, _ in hits if kind in ("harmless", "disclaimer")}
+    found |= {code for code, pitfall in guard.rules.pitfalls.items() if _excused(pitfall, present)}
     # A short reply gives the model few n-grams to go on: it must be surer to add a pitfall alone.
     short = len(norm.text) < thresholds.get("short_reply_chars", 0)
     add_from = thresholds["add_from_short" if short else "add_from"]

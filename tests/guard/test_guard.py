@@ -44,6 +44,10 @@ def codes(services: Services, reply: str, customer_text: str | None = None) -> s
         ("亲亲 不好意思哈 送您一张60元优惠券～", "compensation_over_cap"),
         ("唔好意思，補$80俾你啦", "compensation_over_cap"),
         ("催咩呀催，我哋都好忙㗎", "rude"),
+        ("给您补60，别投诉了哈亲", "compensation_over_cap"),
+        ("唔好意思，賠你100蚊啦", "compensation_over_cap"),
+        ("您是不是用热水洗了？羊毛的用热水肯定缩啊", "blaming_customer"),
+        ("您说话要负责任，没证据就是造谣", "arguing"),
     ],
 )
 def test_pitfall_is_caught(services: Services, reply: str, code: str) -> None:
@@ -175,3 +179,26 @@ def test_a_coupons_threshold_is_not_compensation(services: Services) -> None:
     reply = "亲，这张券是满199元可用的，您这单是189，再加一个小物件就能用了"
     found = codes(services, reply, "为什么优惠券用不了")
     assert not found & {"compensation_first", "compensation_over_cap"}
+
+
+def test_a_diagnostic_question_that_blames_no_one_passes(services: Services) -> None:
+    question = "想问下您是不是用热水洗的？"
+    assert "blaming_customer" in codes(services, question + "羊毛遇热会缩。")
+    disclaimed = question + "不是怪您，是想找出原因，不管怎样我们都会给您处理。"
+    assert "blaming_customer" not in codes(services, disclaimed)
+
+
+def test_the_model_does_not_call_an_excused_refusal_flat(services: Services) -> None:
+    from dataclasses import replace
+
+    from app.guard.service import check_reply
+
+    rules = replace(services.guard.rules)
+    # Every model vote counts: only the refusal's reason and alternative keep it out.
+    rules.model_thresholds = {"veto_below": 0.0, "add_from": 0.0}
+    guard = replace(services.guard, rules=rules)
+    excused = "定制款刻了名字不能退哦，不过可以免费帮您改刻"
+    found = {f.code for f in check_reply(guard=guard, text=excused).findings}
+    assert "flat_refusal" not in found
+    bare = {f.code for f in check_reply(guard=guard, text="不能退哦，就这样").findings}
+    assert "flat_refusal" in bare
