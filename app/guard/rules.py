@@ -47,6 +47,7 @@ class GuardRules:
     agreed_markers: tuple[str, ...]
     explained_markers: tuple[str, ...]
     declined_markers: tuple[str, ...] = ()
+    refusal_words: tuple[str, ...] = ()
     model_thresholds: dict[str, float] = field(default_factory=dict)
 
     regexes: list[tuple[str, str, re.Pattern[str]]] = field(default_factory=list)
@@ -142,6 +143,7 @@ def load_guard_rules(path: Path = DATA_PATH) -> GuardRules:
         explained_markers=_words(
             document.get("explained_markers", {}), "words", f"{path}: explained_markers"
         ),
+        refusal_words=_words(document.get("refusal_words", {}), "words", f"{path}: refusal_words"),
         declined_markers=_words(
             document.get("declined_markers", {}), "words", f"{path}: declined_markers"
         ),

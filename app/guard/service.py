@@ -228,18 +228,20 @@ def check_reply(
     return CheckResult(ok=not findings, findings=findings)
 
 
-def _possible(
-    code: str, norm: NormalizedText, customer: Analysis | None, policy: ShopPolicy
-) -> bool:
+def _possible(code: str, norm: NormalizedText, customer: Analysis | None, guard: Guard) -> bool:
     """What a pitfall needs before the model may claim it: an upset buyer for a mechanical
-    reply, an amount for compensation, one above the smallest cap for an amount over the cap
-    (8 元 breaks no tier), and never personal data (the number patterns decide)."""
+    reply, a word that says no for a refusal, an amount for compensation, one above the smallest
+    cap for an amount over the cap (8 元 breaks no tier), and never personal data (the number
+    patterns decide)."""
+    rules, policy = guard.rules, guard.policy
     if code == "mechanical":
         return (
             customer is not None
             and customer.emotion.code in NEGATIVE
             and customer.emotion.intensity >= 1
         )
+    if code == "flat_refusal":
+        return any(word in norm.text for word in rules.refusal_words)
     if code == "compensation_first":
         return bool(find_amounts(norm.text))
     if code == "compensation_over_cap":
@@ -276,7 +278,7 @@ def _with_model(
     for code, probability in probabilities.items():
         if code in found or probability < add_from:
             continue
-        if not _possible(code, norm, customer, guard.policy):
+        if not _possible(code, norm, customer, guard):
             continue
         # Evidence must hold words (two or more letters), not "，您": an agent must see what to change.
         spans = [

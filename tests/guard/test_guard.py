@@ -202,3 +202,20 @@ def test_the_model_does_not_call_an_excused_refusal_flat(services: Services) -> 
     assert "flat_refusal" not in found
     bare = {f.code for f in check_reply(guard=guard, text="不能退哦，就这样").findings}
     assert "flat_refusal" in bare
+
+
+def test_the_model_calls_nothing_a_refusal_that_says_no_nowhere(services: Services) -> None:
+    from dataclasses import replace
+
+    from app.guard.service import check_reply
+
+    rules = replace(services.guard.rules)
+    rules.model_thresholds = {"veto_below": 0.0, "add_from": 0.0}
+    guard = replace(services.guard, rules=rules)
+    found = {f.code for f in check_reply(guard=guard, text="可以的哦亲😊").findings}
+    assert "flat_refusal" not in found
+
+
+def test_a_price_difference_refunded_is_not_compensation(services: Services) -> None:
+    reply = "亲，还在价保期内，这边给您申请退差价30元（就是降价的金额），2小时内到账"
+    assert "compensation_first" not in codes(services, reply, "刚买就降价了")
