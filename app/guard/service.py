@@ -17,6 +17,7 @@ from app.personal_data import NUMBER_PATTERNS, is_order_number, partly_hidden
 SENTENCE_BREAKS = "。!?;；\n"
 OFFER_WORDS = ("可以吗", "您看", "怎么样", "如何", "行吗", "好吗", "给您", "为您", "补偿您", "送您")
 NEGATIVE = ("angry", "anxious", "disappointed")
+NOT_VETOED = frozenset({"personal_data", "compensation_over_cap"})
 # How far after an amount a refusal of it is looked for ("100元已经超过了订单金额").
 DECLINED_WINDOW = 16
 # An internal tag is leaked all the same when it is quoted: 标了"事多，慎接".
@@ -264,7 +265,13 @@ def _with_model(
     rows = guard.model.text_rows(norm.text, _context_features(norm, hits, customer, rules))
     probabilities = guard.model.probabilities(rows)["pitfalls"]
     thresholds = guard.rules.model_thresholds
-    kept = [f for f in rules if probabilities[f.code] >= thresholds["veto_below"]]
+    # Personal data and an amount over the cap are facts of the text and the policy: no vote
+    # overrules them. Word rules can misread a harmless use, and the model may say so.
+    kept = [
+        f
+        for f in rules
+        if f.code in NOT_VETOED or probabilities[f.code] >= thresholds["veto_below"]
+    ]
     # A code the reply words harmlessly on purpose ("其他客户…不方便透露", "不是怪您"), or whose
     # conditions of acceptance it meets (a refusal with a reason and an alternative), is not the
     # model's to add: the documents say that wording is fine.

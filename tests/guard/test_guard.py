@@ -219,3 +219,19 @@ def test_the_model_calls_nothing_a_refusal_that_says_no_nowhere(services: Servic
 def test_a_price_difference_refunded_is_not_compensation(services: Services) -> None:
     reply = "亲，还在价保期内，这边给您申请退差价30元（就是降价的金额），2小时内到账"
     assert "compensation_first" not in codes(services, reply, "刚买就降价了")
+
+
+def test_the_model_never_vetoes_personal_data_or_an_amount_over_the_cap(
+    services: Services,
+) -> None:
+    from dataclasses import replace
+
+    from app.guard.service import check_reply
+
+    rules = replace(services.guard.rules)
+    # The model vetoes every finding it may veto, and adds nothing.
+    rules.model_thresholds = {"veto_below": 1.01, "add_from": 1.01}
+    guard = replace(services.guard, rules=rules)
+    reply = "你有病吧，快递员电话13812345678，给您补偿80元红包"
+    found = {f.code for f in check_reply(guard=guard, text=reply).findings}
+    assert found == {"personal_data", "compensation_over_cap"}
