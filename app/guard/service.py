@@ -1,6 +1,7 @@
 """`check_reply`: the pitfalls in an agent's reply, each with its span and a rewording."""
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from app.analysis.facts import find_amounts
@@ -253,6 +254,20 @@ def _possible(code: str, norm: NormalizedText, customer: Analysis | None, guard:
     return True
 
 
+def _sentence_vote(
+    guard: Guard, norm: NormalizedText, context: list[str], finding: Finding
+) -> float:
+    """The model's vote for a finding's pitfall on the sentence that holds it."""
+    assert guard.model is not None
+    start = bisect_left(norm.origin, finding.span.start)
+    end = max(bisect_left(norm.origin, finding.span.end), start + 1)
+    sentence = _sentence(norm.text, start, end)
+    if len(sentence) == len(norm.text):
+        return 0.0  # one sentence: the reply's own vote was its vote
+    rows = guard.model.text_rows(sentence, context)
+    return guard.model.probabilities(rows)["pitfalls"][finding.code]
+
+
 def _with_model(
     guard: Guard,
     norm: NormalizedText,
@@ -262,15 +277,21 @@ def _with_model(
 ) -> list[Finding]:
     """The model confirms or vetoes the rules' findings and adds pitfalls no rule words."""
     assert guard.model is not None
-    rows = guard.model.text_rows(norm.text, _context_features(norm, hits, customer, rules))
+    context = _context_features(norm, hits, customer, rules)
+    rows = guard.model.text_rows(norm.text, context)
     probabilities = guard.model.probabilities(rows)["pitfalls"]
     thresholds = guard.rules.model_thresholds
+    veto_below = thresholds["veto_below"]
     # Personal data and an amount over the cap are facts of the text and the policy: no vote
-    # overrules them. Word rules can misread a harmless use, and the model may say so.
+    # overrules them. Word rules can misread a harmless use, and the model may say so; a slip
+    # at the end of a long polite reply must be vetoed by its own sentence too, or the polite
+    # rest would outvote it.
     kept = [
         f
         for f in rules
-        if f.code in NOT_VETOED or probabilities[f.code] >= thresholds["veto_below"]
+        if f.code in NOT_VETOED
+        or probabilities[f.code] >= veto_below
+        or _sentence_vote(guard, norm, context, f) >= veto_below
     ]
     # A code the reply words harmlessly on purpose ("其他客户…不方便透露", "不是怪您"), or whose
     # conditions of acceptance it meets (a refusal with a reason and an alternative), is not the

@@ -235,3 +235,14 @@ def test_the_model_never_vetoes_personal_data_or_an_amount_over_the_cap(
     reply = "你有病吧，快递员电话13812345678，给您补偿80元红包"
     found = {f.code for f in check_reply(guard=guard, text=reply).findings}
     assert found == {"personal_data", "compensation_over_cap"}
+
+
+def test_a_slip_added_to_a_long_polite_draft_is_caught(services: Services) -> None:
+    draft = (
+        "亲您好，消息已收到，我这就查看。您是说商品收到后发现有瑕疵或损坏，对吗？给您添麻烦了，"
+        "真的很抱歉。麻烦拍一下问题部位的照片发我。质量问题由我们负责：换新或退货都可以，"
+        "运费由我们承担。谢谢您的耐心和理解。"
+    )
+    customer = "衣服有个破洞，质量太差了，我要退货！"
+    assert codes(services, draft, customer) == set()
+    assert "blaming_customer" in codes(services, draft + "是你自己弄坏的。", customer)
