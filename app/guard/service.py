@@ -69,24 +69,29 @@ def _finding(guard: Guard, code: str, norm: NormalizedText, start: int, end: int
     )
 
 
-def _excused(pitfall: Pitfall, present: dict[tuple[str, str], bool]) -> bool:
+def _present(hits: list[Hit]) -> set[tuple[str, str]]:
+    """(kind, code) of every word the scan found: what the reply has, wherever it is."""
+    return {(kind, code) for kind, code, _, _ in hits}
+
+
+def _excused(pitfall: Pitfall, present: set[tuple[str, str]]) -> bool:
     """The reply has everything that makes this pitfall's words acceptable (a refusal with a
     reason and an alternative)."""
     return bool(pitfall.unless_reply_has) and all(
-        present.get((f"unless:{name}", pitfall.code), False) for name in pitfall.unless_reply_has
+        (f"unless:{name}", pitfall.code) in present for name in pitfall.unless_reply_has
     )
 
 
 def _word_rules(guard: Guard, norm: NormalizedText, hits: list[Hit]) -> list[Finding]:
     quoted = quoted_spans(norm.text)
-    present: dict[tuple[str, str], bool] = {(kind, code): True for kind, code, _, _ in hits}
+    present = _present(hits)
     harmless = [(code, a, b) for kind, code, a, b in hits if kind in ("harmless", "disclaimer")]
     findings: list[Finding] = []
     taken: list[tuple[str, int, int]] = []
     for kind, code, start, end in sorted(hits, key=lambda h: (h[2], h[2] - h[3])):
         if kind not in ("trigger", "question"):
             continue
-        if kind == "question" and present.get(("disclaimer", code), False):
+        if kind == "question" and ("disclaimer", code) in present:
             continue  # "您是不是用热水洗的？不是怪您": a question to find the cause
         if code not in QUOTED_STILL_COUNTS and any(a <= start and end <= b for a, b in quoted):
             continue  # the buyer's own words, quoted back
@@ -296,7 +301,7 @@ def _with_model(
     # A code the reply words harmlessly on purpose ("其他客户…不方便透露", "不是怪您"), or whose
     # conditions of acceptance it meets (a refusal with a reason and an alternative), is not the
     # model's to add: the documents say that wording is fine.
-    present = {(kind, code): True for kind, code, _, _ in hits}
+    present = _present(hits)
     found = {finding.code for finding in kept}
     found |= {c for kind, c, _, _ in hits if kind in ("harmless", "disclaimer")}
     found |= {code for code, pitfall in guard.rules.pitfalls.items() if _excused(pitfall, present)}
