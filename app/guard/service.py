@@ -51,6 +51,25 @@ class Guard:
         return pitfall.advice
 
 
+Amount = tuple[float, tuple[int, int]]
+
+
+@dataclass(frozen=True)
+class Scan:
+    """One reading of a reply, shared by the rules and the model: its folded text, the words
+    of pitfalls.yaml it holds and its sums of money."""
+
+    norm: NormalizedText
+    hits: list[Hit]
+    amounts: list[Amount]
+
+
+def scan_reply(guard: Guard, text: str) -> Scan:
+    """Fold the reply and find its words and amounts once per check."""
+    norm = normalize(text, guard.converter)
+    return Scan(norm, guard.rules.scan(norm.text), find_amounts(norm.text))
+
+
 def _sentence(folded: str, start: int, end: int) -> str:
     left = max((folded.rfind(mark, 0, start) for mark in SENTENCE_BREAKS), default=-1)
     rights = [i for i in (folded.find(mark, end) for mark in SENTENCE_BREAKS) if i >= 0]
@@ -120,15 +139,16 @@ def _personal_data(guard: Guard, norm: NormalizedText) -> list[Finding]:
 
 
 def _compensation(
-    guard: Guard, norm: NormalizedText, customer: Analysis | None, customer_text: str | None
+    guard: Guard, scan: Scan, customer: Analysis | None, customer_text: str | None
 ) -> list[Finding]:
+    norm = scan.norm
     folded = norm.text
     findings = []
     agreed = any(marker in folded for marker in guard.rules.agreed_markers)
     cap = guard.policy.compensation_cap
     if "同城" in folded or (customer_text and "同城" in customer_text):
         cap = guard.policy.compensation_tiers["same_city"].max_yuan
-    for value, (start, end) in find_amounts(folded):
+    for value, (start, end) in scan.amounts:
         if any(mark in folded[max(0, start - 2) : start] for mark in ("满", "减")):
             continue  # "满199元可用", "已减$20": a coupon's threshold or discount, not money given
         clause_after = re.split(r"[,，。!?;；]", folded[end : end + DECLINED_WINDOW])[0]
@@ -175,34 +195,28 @@ def _mechanical(
 
 
 def _rule_findings(
-    guard: Guard,
-    norm: NormalizedText,
-    hits: list[Hit],
-    customer_text: str | None,
-    customer_analysis: Analysis | None,
+    guard: Guard, scan: Scan, customer_text: str | None, customer_analysis: Analysis | None
 ) -> list[Finding]:
     findings = [
-        *_word_rules(guard, norm, hits),
-        *_personal_data(guard, norm),
-        *_compensation(guard, norm, customer_analysis, customer_text),
+        *_word_rules(guard, scan.norm, scan.hits),
+        *_personal_data(guard, scan.norm),
+        *_compensation(guard, scan, customer_analysis, customer_text),
     ]
     if not findings:
         # A reply with a real pitfall is not also "mechanical": the pitfall is what to fix.
-        findings = _mechanical(guard, norm, hits, customer_analysis)
+        findings = _mechanical(guard, scan.norm, scan.hits, customer_analysis)
     return findings
 
 
-def _context_features(
-    norm: NormalizedText, hits: list[Hit], customer: Analysis | None, rules: list[Finding]
-) -> list[str]:
-    features = [f"{kind}:{code}" for kind, code, _, _ in hits]
+def _context_features(scan: Scan, customer: Analysis | None, rules: list[Finding]) -> list[str]:
+    features = [f"{kind}:{code}" for kind, code, _, _ in scan.hits]
     features += ["rule:" + finding.code for finding in rules]
     if customer is None:
         features.append("cust:none")
     else:
         features.append(f"cust:{customer.emotion.code}:{min(customer.emotion.intensity, 2)}")
         features += ["cust:demand:" + demand.code for demand in customer.demands]
-    if find_amounts(norm.text):
+    if scan.amounts:
         features.append("amount")
     return features
 
@@ -212,10 +226,9 @@ def reply_features(
 ) -> list[str]:
     """What the guard model sees: n-grams, trigger and context words, the rules' findings and
     how the customer feels (scripts/train.py uses this on the training replies)."""
-    norm = normalize(text, guard.converter)
-    hits = guard.rules.scan(norm.text)
-    rules = _rule_findings(guard, norm, hits, customer_text, customer)
-    return text_features(norm.text) + _context_features(norm, hits, customer, rules)
+    scan = scan_reply(guard, text)
+    rules = _rule_findings(guard, scan, customer_text, customer)
+    return text_features(scan.norm.text) + _context_features(scan, customer, rules)
 
 
 def check_reply(
@@ -226,16 +239,15 @@ def check_reply(
     customer_analysis: Analysis | None = None,
 ) -> CheckResult:
     """Every pitfall in `text`, in reading order; `ok` when there is none."""
-    norm = normalize(text, guard.converter)
-    hits = guard.rules.scan(norm.text)
-    findings = _rule_findings(guard, norm, hits, customer_text, customer_analysis)
+    scan = scan_reply(guard, text)
+    findings = _rule_findings(guard, scan, customer_text, customer_analysis)
     if guard.model is not None:
-        findings = _with_model(guard, norm, hits, customer_analysis, findings)
+        findings = _with_model(guard, scan, customer_analysis, findings)
     findings.sort(key=lambda f: (f.span.start, f.code))
     return CheckResult(ok=not findings, findings=findings)
 
 
-def _possible(code: str, norm: NormalizedText, customer: Analysis | None, guard: Guard) -> bool:
+def _possible(code: str, scan: Scan, customer: Analysis | None, guard: Guard) -> bool:
     """What a pitfall needs before the model may claim it: an upset buyer for a mechanical
     reply, a word that says no for a refusal, an amount for compensation, one above the smallest
     cap for an amount over the cap (8 元 breaks no tier), and never personal data (the number
@@ -248,12 +260,12 @@ def _possible(code: str, norm: NormalizedText, customer: Analysis | None, guard:
             and customer.emotion.intensity >= 1
         )
     if code == "flat_refusal":
-        return any(word in norm.text for word in rules.refusal_words)
+        return any(word in scan.norm.text for word in rules.refusal_words)
     if code == "compensation_first":
-        return bool(find_amounts(norm.text))
+        return bool(scan.amounts)
     if code == "compensation_over_cap":
         cap = policy.smallest_compensation_cap
-        return any(value > cap for value, _ in find_amounts(norm.text))
+        return any(value > cap for value, _ in scan.amounts)
     if code == "personal_data":
         return False  # only the patterns decide: a number is either there in full or not
     return True
@@ -274,15 +286,12 @@ def _sentence_vote(
 
 
 def _with_model(
-    guard: Guard,
-    norm: NormalizedText,
-    hits: list[Hit],
-    customer: Analysis | None,
-    rules: list[Finding],
+    guard: Guard, scan: Scan, customer: Analysis | None, rules: list[Finding]
 ) -> list[Finding]:
     """The model confirms or vetoes the rules' findings and adds pitfalls no rule words."""
     assert guard.model is not None
-    context = _context_features(norm, hits, customer, rules)
+    norm, hits = scan.norm, scan.hits
+    context = _context_features(scan, customer, rules)
     rows = guard.model.text_rows(norm.text, context)
     probabilities = guard.model.probabilities(rows)["pitfalls"]
     thresholds = guard.rules.model_thresholds
@@ -311,7 +320,7 @@ def _with_model(
     for code, probability in probabilities.items():
         if code in found or probability < add_from:
             continue
-        if not _possible(code, norm, customer, guard):
+        if not _possible(code, scan, customer, guard):
             continue
         # Evidence must hold words (two or more letters), not "，您": an agent must see what to change.
         spans = [
