@@ -48,6 +48,12 @@ class GuardRules:
     explained_markers: tuple[str, ...]
     declined_markers: tuple[str, ...] = ()
     refusal_words: tuple[str, ...] = ()
+    # Words just before an amount: a coupon's threshold or discount ("满199元") is not money
+    # given, while "补60"/"赔您100" is, with or without a compensation word near it.
+    threshold_marks: tuple[str, ...] = ()
+    paid_marks: tuple[str, ...] = ()
+    # Words that make a named amount an offer when the customer's message is not known.
+    offer_words: tuple[str, ...] = ()
     model_thresholds: dict[str, float] = field(default_factory=dict)
 
     regexes: list[tuple[str, str, re.Pattern[str]]] = field(default_factory=list)
@@ -147,6 +153,11 @@ def load_guard_rules(path: Path = DATA_PATH) -> GuardRules:
         declined_markers=_words(
             document.get("declined_markers", {}), "words", f"{path}: declined_markers"
         ),
+        threshold_marks=_words(
+            document.get("threshold_marks", {}), "words", f"{path}: threshold_marks"
+        ),
+        paid_marks=_words(document.get("paid_marks", {}), "words", f"{path}: paid_marks"),
+        offer_words=_words(document.get("offer_words", {}), "words", f"{path}: offer_words"),
         regexes=regexes,
         model_thresholds={
             str(k): float(v) for k, v in (document.get("model_thresholds") or {}).items()

@@ -16,7 +16,6 @@ from app.guard.schemas import CheckResult, Finding
 from app.personal_data import NUMBER_PATTERNS, is_order_number, partly_hidden
 
 SENTENCE_BREAKS = "。!?;；\n"
-OFFER_WORDS = ("可以吗", "您看", "怎么样", "如何", "行吗", "好吗", "给您", "为您", "补偿您", "送您")
 NEGATIVE = ("angry", "anxious", "disappointed")
 NOT_VETOED = frozenset({"personal_data", "compensation_over_cap"})
 # How far after an amount a refusal of it is looked for ("100元已经超过了订单金额").
@@ -149,13 +148,13 @@ def _compensation(
     if "同城" in folded or (customer_text and "同城" in customer_text):
         cap = guard.policy.compensation_tiers["same_city"].max_yuan
     for value, (start, end) in scan.amounts:
-        if any(mark in folded[max(0, start - 2) : start] for mark in ("满", "减")):
+        if any(mark in folded[max(0, start - 2) : start] for mark in guard.rules.threshold_marks):
             continue  # "满199元可用", "已减$20": a coupon's threshold or discount, not money given
         clause_after = re.split(r"[,，。!?;；]", folded[end : end + DECLINED_WINDOW])[0]
         if any(marker in clause_after for marker in guard.rules.declined_markers):
             continue  # "50元超出了我们的标准": an amount turned down, not offered
         sentence = _sentence(folded, start, end)
-        paid_out = any(verb in folded[max(0, start - 3) : start] for verb in ("补", "赔"))
+        paid_out = any(mark in folded[max(0, start - 3) : start] for mark in guard.rules.paid_marks)
         if not paid_out and not any(word in sentence for word in guard.rules.compensation_words):
             continue  # a price or a refund of it, not compensation
         if value > cap:
@@ -167,7 +166,7 @@ def _compensation(
                 customer.facts.amounts
             )
         else:
-            asked = not any(word in sentence for word in OFFER_WORDS)
+            asked = not any(word in sentence for word in guard.rules.offer_words)
         if not asked:
             findings.append(_finding(guard, "compensation_first", norm, start, end))
     return findings
