@@ -6,12 +6,21 @@ third party. The same patterns serve both uses so what the guard flags is what t
 
 import re
 from dataclasses import dataclass, field
-from functools import partial
 from typing import Literal
 
 Kind = Literal["phone", "id_card", "bank_card", "email", "address"]
 
-PHONE = re.compile(r"(?<![\d*])1[3-9]\d{9}(?![\d*])")
+# Mainland mobile numbers, Taiwan mobiles (0912-345-678) and Hong Kong's eight digits written
+# 4+4 ("9123 4567"). Eight digits run together are a phone only after a word that says so: alone
+# they could be many things.
+_PHONE_CUES = "电话|電話|手机|手機|号码|號碼|致电|致電|联系|聯繫|聯絡|联络|tel|whatsapp|call"
+PHONE = re.compile(
+    r"(?<![\d*])1[3-9]\d{9}(?![\d*])"
+    r"|(?<![\d*])09\d{2}[- ]?\d{3}[- ]?\d{3}(?![\d*])"
+    # not one group of a longer run ("SF1423 7788 0912" is a tracking number)
+    r"|(?<![\d*.:/-])(?<!\d )[2-9]\d{3}[ -]\d{4}(?![\d*.:/-])(?! \d)"
+    rf"|(?i:{_PHONE_CUES})[^\d\n]{{0,6}}?(?P<number>(?<![\d*])[2-9]\d{{7}}(?![\d*]))"
+)
 # Mainland resident ID (18 characters), Taiwan 身分證字號 (a letter, 1 or 2, eight digits) and
 # Hong Kong identity card (one or two letters, six digits, the check digit in brackets).
 ID_CARD = re.compile(
@@ -19,7 +28,14 @@ ID_CARD = re.compile(
     r"|(?<![A-Za-z\d*])[A-Za-z][12]\d{8}(?![\d*])"
     r"|(?<![A-Za-z\d*])[A-Za-z]{1,2}\d{6}\s?[(（][\dAa][)）]"
 )
-BANK_CARD = re.compile(r"(?<![\d*])(?:\d{4}[ -]?){3}\d{4}(?:\d{0,3})(?![\d*])")
+# Cards (4+4+4+4 digits and longer), Hong Kong accounts (bank-branch-account, 012-345-678901-2)
+# and any long digit run after a word for a bank account (帳號, 户口).
+_ACCOUNT_CUES = "账号|帳號|账户|帳戶|户口|戶口|户头|戶頭|account"
+BANK_CARD = re.compile(
+    r"(?<![\d*])(?:\d{4}[ -]?){3}\d{4}(?:\d{0,3})(?![\d*])"
+    r"|(?<![\d*-])\d{3}-\d{3}-\d{5,9}(?:-\d{1,3})?(?![\d*])"
+    rf"|(?i:{_ACCOUNT_CUES})[^\d\n]{{0,6}}?(?P<number>(?<![\d*])\d[\d -]{{8,22}}\d(?![\d*]))"
+)
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # A street address: optional province/city/district, a road-like name with a house number, then
 # building, unit and room parts. Chinese addresses have no separators, so the road and number anchor it.
@@ -38,8 +54,8 @@ PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
     ("phone", PHONE),
     ("address", ADDRESS),
 )
+ALL_KINDS: tuple[Kind, ...] = tuple(kind for kind, _ in PATTERNS)
 NUMBER_KINDS: tuple[Kind, ...] = ("phone", "id_card", "bank_card")
-NUMBER_PATTERNS = tuple((kind, pattern) for kind, pattern in PATTERNS if kind in NUMBER_KINDS)
 PLACEHOLDER_NAMES: dict[Kind, str] = {
     "phone": "手机号",
     "id_card": "身份证号",
@@ -54,9 +70,37 @@ ORDER_CUES = ("订单", "单号", "运单", "快递单", "物流单", "訂單", 
 ORDER_CUE_WINDOW = 8
 
 
-def is_order_number(kind: Kind, text: str, start: int) -> bool:
-    """ID- or card-shaped digits right after 订单号/单号 are an order or tracking number."""
-    if kind not in ("id_card", "bank_card"):
+def number_span(match: re.Match[str]) -> tuple[int, int]:
+    """Where the personal data is in a match: the `number` group when a cue word led to it."""
+    if match.re.groupindex.get("number") and match.group("number") is not None:
+        return match.span("number")
+    return match.span()
+
+
+def find_personal_data(
+    text: str, kinds: tuple[Kind, ...] = ALL_KINDS
+) -> list[tuple[Kind, int, int]]:
+    """(kind, start, end) of personal data in `text`, most specific kind first, never overlapping
+    and never an order number."""
+    found: list[tuple[Kind, int, int]] = []
+    for kind, pattern in PATTERNS:
+        if kind not in kinds:
+            continue
+        for match in pattern.finditer(text):
+            start, end = number_span(match)
+            if is_order_number(kind, text, start, end):
+                continue
+            if any(a < end and start < b for _, a, b in found):
+                continue  # an ID number holds eleven digits that also look like a phone
+            found.append((kind, start, end))
+    return sorted(found, key=lambda item: item[1])
+
+
+def is_order_number(kind: Kind, text: str, start: int, end: int) -> bool:
+    """ID- or card-shaped digits, or eight digits, right after 订单号/单号 are an order or
+    tracking number (a mobile number's eleven digits never are)."""
+    eight_digits = sum(char.isdigit() for char in text[start:end]) == 8
+    if kind not in ("id_card", "bank_card") and not (kind == "phone" and eight_digits):
         return False
     before = text[max(0, start - ORDER_CUE_WINDOW) : start].lower()
     return any(cue in before for cue in ORDER_CUES)
@@ -81,9 +125,11 @@ class Masking:
         The same value gets the same placeholder across every text masked with this object, so a
         phone number in the context and in the message stay one `[手机号1]`.
         """
-        for kind, pattern in PATTERNS:
-            text = pattern.sub(partial(self._replace, kind), text)
-        return text
+        pieces, last = [], 0
+        for kind, start, end in find_personal_data(text):
+            pieces += [text[last:start], self._placeholder(kind, text[start:end])]
+            last = end
+        return "".join([*pieces, text[last:]])
 
     def restore(self, text: str) -> str:
         """Placeholders back to what the agent may see: numbers partly hidden, the rest in full."""
@@ -96,11 +142,6 @@ class Masking:
             return partly_hidden(value) if self.kinds[token] in NUMBER_KINDS else value
 
         return PLACEHOLDER.sub(original, text)
-
-    def _replace(self, kind: Kind, match: re.Match[str]) -> str:
-        if is_order_number(kind, match.string, match.start()):
-            return match.group()
-        return self._placeholder(kind, match.group())
 
     def _placeholder(self, kind: Kind, value: str) -> str:
         for token, known in self.originals.items():

@@ -13,7 +13,7 @@ from app.drafting.policy import ShopPolicy
 from app.drafting.render import fill
 from app.guard.rules import GuardRules, Hit, Pitfall
 from app.guard.schemas import CheckResult, Finding
-from app.personal_data import NUMBER_PATTERNS, is_order_number, partly_hidden
+from app.personal_data import NUMBER_KINDS, find_personal_data, partly_hidden
 
 SENTENCE_BREAKS = "。!?;；\n"
 NEGATIVE = ("angry", "anxious", "disappointed")
@@ -126,14 +126,12 @@ def _word_rules(guard: Guard, norm: NormalizedText, hits: list[Hit]) -> list[Fin
 
 def _personal_data(guard: Guard, norm: NormalizedText) -> list[Finding]:
     findings = []
-    for kind, pattern in NUMBER_PATTERNS:
-        for match in pattern.finditer(norm.text):
-            if is_order_number(kind, norm.text, match.start()):
-                continue  # the buyer's order number, which they need
-            finding = _finding(guard, "personal_data", norm, *match.span())
-            masked = partly_hidden(match.group())
-            finding.suggestion = f"{guard.rules.pitfalls['personal_data'].advice} 例如：{masked}"
-            findings.append(finding)
+    # The buyer's order number is not personal data: they need it (find_personal_data skips it).
+    for _, start, end in find_personal_data(norm.text, NUMBER_KINDS):
+        finding = _finding(guard, "personal_data", norm, start, end)
+        masked = partly_hidden(norm.text[start:end])
+        finding.suggestion = f"{guard.rules.pitfalls['personal_data'].advice} 例如：{masked}"
+        findings.append(finding)
     return findings
 
 

@@ -48,6 +48,10 @@ def codes(services: Services, reply: str, customer_text: str | None = None) -> s
         ("唔好意思，賠你100蚊啦", "compensation_over_cap"),
         ("您是不是用热水洗了？羊毛的用热水肯定缩啊", "blaming_customer"),
         ("您说话要负责任，没证据就是造谣", "arguing"),
+        ("師傅陳先生 0912-345-678 您直接聯繫他喔", "personal_data"),
+        ("收到，已經幫你改咗做 9123 4567，順豐會打俾你", "personal_data"),
+        ("佢私人電話係98765432，你直接打俾佢啦", "personal_data"),
+        ("你由 012-345-678901-2 嗰個戶口過咗數", "personal_data"),
     ],
 )
 def test_pitfall_is_caught(services: Services, reply: str, code: str) -> None:

@@ -45,3 +45,16 @@ def test_taiwan_and_hong_kong_identity_numbers_become_placeholders() -> None:
     masked = masking.mask("身分證A123456789，香港身份證K123456(7)，運單SF1234567890")
     assert masked == "身分證[身份证号1]，香港身份證[身份证号2]，運單SF1234567890"
     assert "345" not in masking.restore("[身份证号1]")
+
+
+def test_taiwan_mobiles_hong_kong_phones_and_accounts_become_placeholders() -> None:
+    masking = Masking()
+    masked = masking.mask(
+        "電話0912-345-678，香港9123 4567，WhatsApp 61238899，戶口012-345-678901-2"
+    )
+    assert masked == "電話[手机号1]，香港[手机号2]，WhatsApp [手机号3]，戶口[银行卡号1]"
+
+
+def test_eight_digits_without_a_phone_word_or_after_an_order_word_stay() -> None:
+    text = "订单 2024-1122 已发，客服热线400-820-8820，营业时间0900-1800，共12345678件"
+    assert Masking().mask(text) == text
