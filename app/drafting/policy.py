@@ -1,7 +1,7 @@
 """The shop policy: names, return window, who pays return shipping, compensation caps, deadlines."""
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
@@ -43,6 +43,11 @@ class ShopPolicy(BaseModel):
     return_shipping_payer: dict[str, Literal["shop", "buyer"]] = Field(default_factory=dict)
     compensation_tiers: dict[Literal["same_city", "other_province", "high_value"], CompensationTier]
     high_value_order_yuan: float = Field(default=1000, gt=0)
+    # What one unit of another currency is worth in 元, so "NT$60" is held to a cap in 元. The
+    # key is how the reply writes it, lower case: "nt$", "hk$", "蚊" (Cantonese for HK$).
+    currency_to_yuan: dict[str, Annotated[float, Field(gt=0)]] = Field(
+        default_factory=lambda: {"nt$": 0.22, "hk$": 0.92, "蚊": 0.92}
+    )
 
     @model_validator(mode="after")
     def _deadlines(self) -> "ShopPolicy":

@@ -14,6 +14,7 @@ from app.guard.schemas import PITFALL_CODES, Severity
 DATA_PATH = Path(__file__).parent / "data" / "pitfalls.yaml"
 # Word lists of a pitfall that are not triggers: where harmless wording or context lives.
 # `disclaimer`: words that turn a pitfall's leading questions into diagnostic ones.
+COMPENSATION_TIERS = ("same_city", "other_province", "high_value")
 CONTEXT_KINDS = ("harmless", "canned", "warm", "concrete", "disclaimer")
 
 
@@ -52,8 +53,11 @@ class GuardRules:
     # given, while "补60"/"赔您100" is, with or without a compensation word near it.
     threshold_marks: tuple[str, ...] = ()
     paid_marks: tuple[str, ...] = ()
+    price_difference_marks: tuple[str, ...] = ()
     # Words that make a named amount an offer when the customer's message is not known.
     offer_words: tuple[str, ...] = ()
+    # Words that name a compensation tier of the shop policy ("同城", "外省"): its cap applies.
+    tier_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     model_thresholds: dict[str, float] = field(default_factory=dict)
 
     regexes: list[tuple[str, str, re.Pattern[str]]] = field(default_factory=list)
@@ -80,6 +84,17 @@ def _words(entry: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str | int) for v in value):
         raise GuardRulesError(f"{where}: `{key}` must be a list of words")
     return tuple(str(v).lower() for v in value)
+
+
+def _tier_words(entry: Any, where: str) -> dict[str, tuple[str, ...]]:
+    if not isinstance(entry, dict):
+        raise GuardRulesError(f"{where}: must map a compensation tier to words")
+    unknown = set(entry) - {"reason", *COMPENSATION_TIERS}
+    if unknown:
+        raise GuardRulesError(
+            f"{where}: unknown tier {sorted(unknown)}; known: {COMPENSATION_TIERS}"
+        )
+    return {tier: _words(entry, tier, where) for tier in COMPENSATION_TIERS if tier in entry}
 
 
 def load_guard_rules(path: Path = DATA_PATH) -> GuardRules:
@@ -157,7 +172,11 @@ def load_guard_rules(path: Path = DATA_PATH) -> GuardRules:
             document.get("threshold_marks", {}), "words", f"{path}: threshold_marks"
         ),
         paid_marks=_words(document.get("paid_marks", {}), "words", f"{path}: paid_marks"),
+        price_difference_marks=_words(
+            document.get("price_difference_marks", {}), "words", f"{path}: price_difference_marks"
+        ),
         offer_words=_words(document.get("offer_words", {}), "words", f"{path}: offer_words"),
+        tier_words=_tier_words(document.get("tier_words", {}), f"{path}: tier_words"),
         regexes=regexes,
         model_thresholds={
             str(k): float(v) for k, v in (document.get("model_thresholds") or {}).items()

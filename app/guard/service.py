@@ -20,6 +20,8 @@ NEGATIVE = ("angry", "anxious", "disappointed")
 NOT_VETOED = frozenset({"personal_data", "compensation_over_cap"})
 # How far after an amount a refusal of it is looked for ("100元已经超过了订单金额").
 DECLINED_WINDOW = 16
+# How far either side of an amount 差价 makes it a price difference ("差价30元", "200元差价").
+PRICE_DIFFERENCE_WINDOW = 3
 # An internal tag is leaked all the same when it is quoted: 标了"事多，慎接".
 QUOTED_STILL_COUNTS = frozenset({"internal_leak"})
 
@@ -56,7 +58,7 @@ Amount = tuple[float, tuple[int, int]]
 @dataclass(frozen=True)
 class Scan:
     """One reading of a reply, shared by the rules and the model: its folded text, the words
-    of pitfalls.yaml it holds and its sums of money."""
+    of pitfalls.yaml it holds and its sums of money in 元."""
 
     norm: NormalizedText
     hits: list[Hit]
@@ -66,7 +68,18 @@ class Scan:
 def scan_reply(guard: Guard, text: str) -> Scan:
     """Fold the reply and find its words and amounts once per check."""
     norm = normalize(text, guard.converter)
-    return Scan(norm, guard.rules.scan(norm.text), find_amounts(norm.text))
+    rates = guard.policy.currency_to_yuan
+    amounts = [
+        (_in_yuan(norm.text, value, span, rates), span) for value, span in find_amounts(norm.text)
+    ]
+    return Scan(norm, guard.rules.scan(norm.text), amounts)
+
+
+def _in_yuan(folded: str, value: float, span: tuple[int, int], rates: dict[str, float]) -> float:
+    """An amount in 元: "nt$60" and "100蚊" at the policy's rates, anything else as written."""
+    start, end = span
+    written = folded[max(0, start - 3) : end]
+    return value * next((rate for unit, rate in rates.items() if unit in written), 1.0)
 
 
 def _sentence(folded: str, start: int, end: int) -> str:
@@ -135,19 +148,41 @@ def _personal_data(guard: Guard, norm: NormalizedText) -> list[Finding]:
     return findings
 
 
+def _amount_explained(guard: Guard, folded: str) -> bool:
+    """The reply says why the amount is what it is, or the buyer agreed to it: naming it is fine."""
+    rules = guard.rules
+    return any(marker in folded for marker in (*rules.explained_markers, *rules.agreed_markers))
+
+
+def _cap(guard: Guard, folded: str, customer_text: str | None) -> float:
+    """The compensation cap: the tier the reply names ("同城", "外省"), else the one the buyer
+    names, else the largest; the smallest cap when several are named."""
+    policy = guard.policy
+    for text in (folded, customer_text or ""):
+        named = [
+            policy.compensation_tiers[tier].max_yuan
+            for tier, words in guard.rules.tier_words.items()
+            if tier in policy.compensation_tiers and any(word in text for word in words)
+        ]
+        if named:
+            return min(named)
+    return policy.compensation_cap
+
+
 def _compensation(
     guard: Guard, scan: Scan, customer: Analysis | None, customer_text: str | None
 ) -> list[Finding]:
     norm = scan.norm
     folded = norm.text
     findings = []
-    agreed = any(marker in folded for marker in guard.rules.agreed_markers)
-    cap = guard.policy.compensation_cap
-    if "同城" in folded or (customer_text and "同城" in customer_text):
-        cap = guard.policy.compensation_tiers["same_city"].max_yuan
+    explained = _amount_explained(guard, folded)
+    cap = _cap(guard, folded, customer_text)
     for value, (start, end) in scan.amounts:
         if any(mark in folded[max(0, start - 2) : start] for mark in guard.rules.threshold_marks):
             continue  # "满199元可用", "已减$20": a coupon's threshold or discount, not money given
+        near = folded[max(0, start - PRICE_DIFFERENCE_WINDOW) : end + PRICE_DIFFERENCE_WINDOW]
+        if any(mark in near for mark in guard.rules.price_difference_marks):
+            continue  # "您补200元差价": a price difference, not compensation
         clause_after = re.split(r"[,，。!?;；]", folded[end : end + DECLINED_WINDOW])[0]
         if any(marker in clause_after for marker in guard.rules.declined_markers):
             continue  # "50元超出了我们的标准": an amount turned down, not offered
@@ -157,7 +192,7 @@ def _compensation(
             continue  # a price or a refund of it, not compensation
         if value > cap:
             findings.append(_finding(guard, "compensation_over_cap", norm, start, end))
-        if agreed or any(marker in folded for marker in guard.rules.explained_markers):
+        if explained:
             continue
         if customer is not None:
             asked = any(d.code == "compensation" for d in customer.demands) or bool(
@@ -311,6 +346,8 @@ def _with_model(
     found = {finding.code for finding in kept}
     found |= {c for kind, c, _, _ in hits if kind in ("harmless", "disclaimer")}
     found |= {code for code, pitfall in guard.rules.pitfalls.items() if _excused(pitfall, present)}
+    if _amount_explained(guard, norm.text):
+        found.add("compensation_first")  # the rule's own excuse holds for the model too
     # A short reply gives the model few n-grams to go on: it must be surer to add a pitfall alone.
     short = len(norm.text) < thresholds.get("short_reply_chars", 0)
     add_from = thresholds["add_from_short" if short else "add_from"]

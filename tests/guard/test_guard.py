@@ -124,6 +124,30 @@ def test_amount_the_buyer_asked_for_is_not_named_first(services: Services) -> No
     )
 
 
+def test_the_tier_named_in_the_reply_sets_the_cap(services: Services) -> None:
+    customer = "东西磕坏了"
+    assert "compensation_over_cap" in codes(services, "外省件破损，给您补25元红包吧", customer)
+    assert "compensation_over_cap" not in codes(services, "给您补25元红包吧", customer)
+    assert "compensation_over_cap" in codes(services, "同城的话给您补12元红包吧", customer)
+
+
+def test_amounts_in_taiwan_and_hong_kong_dollars_meet_the_cap_in_yuan(services: Services) -> None:
+    customer = "杯子破了"
+    # NT$40 is about 9 元, under every tier's cap; HK$60 is about 55 元, above the 50 元 cap.
+    assert "compensation_over_cap" not in codes(services, "補償您NT$40購物金好嗎", customer)
+    assert "compensation_over_cap" in codes(services, "補償你HK$60購物金好嗎", customer)
+
+
+def test_a_price_difference_is_not_compensation(services: Services) -> None:
+    found = codes(services, "可以换大容量的，贵200元，您补200元差价就行", "能换60升的吗")
+    assert not found & {"compensation_first", "compensation_over_cap"}
+
+
+def test_an_amount_set_by_a_standard_is_not_named_first_by_the_model(services: Services) -> None:
+    reply = "真係好對唔住令你送唔切禮物，我哋按延誤賠償標準補償HK$10俾你，希望你接受。"
+    assert "compensation_first" not in codes(services, reply, "遲咗兩日先到！！")
+
+
 def test_canned_reply_is_mechanical_only_for_an_upset_buyer(services: Services) -> None:
     canned = "亲亲您好，已收到您的反馈，请耐心等待。"
     assert "mechanical" in codes(services, canned, "到底什么时候发货！！气死我了")
