@@ -49,9 +49,9 @@ class GuardRules:
     explained_markers: tuple[str, ...]
     declined_markers: tuple[str, ...] = ()
     refusal_words: tuple[str, ...] = ()
-    # Words just before an amount: a coupon's threshold or discount ("满199元") is not money
-    # given, while "补60"/"赔您100" is, with or without a compensation word near it.
-    threshold_marks: tuple[str, ...] = ()
+    # Words just before an amount: a coupon's threshold or a price compared ("满199元", "贵200元")
+    # is not money given, while "补60"/"赔您100" is, with or without a compensation word near it.
+    price_marks: tuple[str, ...] = ()
     paid_marks: tuple[str, ...] = ()
     price_difference_marks: tuple[str, ...] = ()
     # Words that make a named amount an offer when the customer's message is not known.
@@ -168,9 +168,7 @@ def load_guard_rules(path: Path = DATA_PATH) -> GuardRules:
         declined_markers=_words(
             document.get("declined_markers", {}), "words", f"{path}: declined_markers"
         ),
-        threshold_marks=_words(
-            document.get("threshold_marks", {}), "words", f"{path}: threshold_marks"
-        ),
+        price_marks=_words(document.get("price_marks", {}), "words", f"{path}: price_marks"),
         paid_marks=_words(document.get("paid_marks", {}), "words", f"{path}: paid_marks"),
         price_difference_marks=_words(
             document.get("price_difference_marks", {}), "words", f"{path}: price_difference_marks"

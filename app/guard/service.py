@@ -169,6 +169,24 @@ def _cap(guard: Guard, folded: str, customer_text: str | None) -> float:
     return policy.compensation_cap
 
 
+def _money_given(guard: Guard, scan: Scan) -> list[Amount]:
+    """The amounts that could be money given to the buyer: not a coupon's threshold, a price
+    difference or an amount the reply turns down."""
+    folded, rules = scan.norm.text, guard.rules
+    given = []
+    for value, (start, end) in scan.amounts:
+        if any(mark in folded[max(0, start - 2) : start] for mark in rules.price_marks):
+            continue  # "满199元可用", "贵200元": a coupon's threshold or a price, not money given
+        near = folded[max(0, start - PRICE_DIFFERENCE_WINDOW) : end + PRICE_DIFFERENCE_WINDOW]
+        if any(mark in near for mark in rules.price_difference_marks):
+            continue  # "您补200元差价": a price difference, not compensation
+        clause_after = re.split(r"[,，。!?;；]", folded[end : end + DECLINED_WINDOW])[0]
+        if any(marker in clause_after for marker in rules.declined_markers):
+            continue  # "50元超出了我们的标准": an amount turned down, not offered
+        given.append((value, (start, end)))
+    return given
+
+
 def _compensation(
     guard: Guard, scan: Scan, customer: Analysis | None, customer_text: str | None
 ) -> list[Finding]:
@@ -177,15 +195,7 @@ def _compensation(
     findings = []
     explained = _amount_explained(guard, folded)
     cap = _cap(guard, folded, customer_text)
-    for value, (start, end) in scan.amounts:
-        if any(mark in folded[max(0, start - 2) : start] for mark in guard.rules.threshold_marks):
-            continue  # "满199元可用", "已减$20": a coupon's threshold or discount, not money given
-        near = folded[max(0, start - PRICE_DIFFERENCE_WINDOW) : end + PRICE_DIFFERENCE_WINDOW]
-        if any(mark in near for mark in guard.rules.price_difference_marks):
-            continue  # "您补200元差价": a price difference, not compensation
-        clause_after = re.split(r"[,，。!?;；]", folded[end : end + DECLINED_WINDOW])[0]
-        if any(marker in clause_after for marker in guard.rules.declined_markers):
-            continue  # "50元超出了我们的标准": an amount turned down, not offered
+    for value, (start, end) in _money_given(guard, scan):
         sentence = _sentence(folded, start, end)
         paid_out = any(mark in folded[max(0, start - 3) : start] for mark in guard.rules.paid_marks)
         if not paid_out and not any(word in sentence for word in guard.rules.compensation_words):
@@ -281,8 +291,9 @@ def check_reply(
 
 def _possible(code: str, scan: Scan, customer: Analysis | None, guard: Guard) -> bool:
     """What a pitfall needs before the model may claim it: an upset buyer for a mechanical
-    reply, a word that says no for a refusal, an amount for compensation, one above the smallest
-    cap for an amount over the cap (8 元 breaks no tier), and never personal data (the number
+    reply, a word that says no for a refusal, an amount that could be given for compensation
+    (not a price difference or a coupon's threshold), one above the smallest cap for an amount
+    over the cap (8 元 breaks no tier), and never personal data (the number
     patterns decide)."""
     rules, policy = guard.rules, guard.policy
     if code == "mechanical":
@@ -294,10 +305,10 @@ def _possible(code: str, scan: Scan, customer: Analysis | None, guard: Guard) ->
     if code == "flat_refusal":
         return any(word in scan.norm.text for word in rules.refusal_words)
     if code == "compensation_first":
-        return bool(scan.amounts)
+        return bool(_money_given(guard, scan))
     if code == "compensation_over_cap":
         cap = policy.smallest_compensation_cap
-        return any(value > cap for value, _ in scan.amounts)
+        return any(value > cap for value, _ in _money_given(guard, scan))
     if code == "personal_data":
         return False  # only the patterns decide: a number is either there in full or not
     return True
