@@ -56,6 +56,7 @@ PATTERNS: tuple[tuple[Kind, re.Pattern[str]], ...] = (
 )
 ALL_KINDS: tuple[Kind, ...] = tuple(kind for kind, _ in PATTERNS)
 NUMBER_KINDS: tuple[Kind, ...] = ("phone", "id_card", "bank_card")
+MIN_NUMBER_DIGITS = 7
 PLACEHOLDER_NAMES: dict[Kind, str] = {
     "phone": "手机号",
     "id_card": "身份证号",
@@ -83,8 +84,10 @@ def find_personal_data(
     """(kind, start, end) of personal data in `text`, most specific kind first, never overlapping
     and never an order number."""
     found: list[tuple[Kind, int, int]] = []
+    # Every number kind has at least seven digits (a Hong Kong ID): most replies have fewer.
+    enough_digits = sum(map(str.isdigit, text)) >= MIN_NUMBER_DIGITS
     for kind, pattern in PATTERNS:
-        if kind not in kinds:
+        if kind not in kinds or (kind in NUMBER_KINDS and not enough_digits):
             continue
         for match in pattern.finditer(text):
             start, end = number_span(match)
