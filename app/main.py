@@ -33,7 +33,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         started = time.perf_counter()
         _check_access(app_settings)
         database = open_storage(app_settings)
-        services = build_services(app_settings, database=database)
+        try:
+            services = build_services(app_settings, database=database)
+        except ValueError as bad_file:
+            # A policy, phrasebook or rule file the service cannot use: say which and where, in
+            # both languages, before the traceback.
+            logger.error(
+                "启动失败：配置或数据文件有误，请修改后重新启动。/ Start-up failed: fix this file "
+                "and start again.\n%s",
+                bad_file,
+            )
+            database.dispose()
+            raise
         services.refresh_learning()
         app.state.services = services
         logger.info("analyzer, phrasebook and guard ready in %.2f s", time.perf_counter() - started)

@@ -12,6 +12,9 @@ DEFAULT_POLICY_PATH = Path(__file__).resolve().parents[2] / "phrasebook" / "shop
 class PolicyError(ValueError):
     """The policy file cannot be used; the message names the file and the line."""
 
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"店铺政策文件有误 / The shop policy cannot be used: {detail}")
+
 
 class CompensationTier(BaseModel):
     """A range of compensation in 元 for one tier of 002."""

@@ -36,13 +36,18 @@ def test_schema_error_names_the_setting_and_its_line(tmp_path: Path) -> None:
         load_policy(path)
 
 
-def test_service_refuses_to_start_on_a_broken_policy(tmp_path: Path) -> None:
+def test_service_refuses_to_start_on_a_broken_policy(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = tmp_path / "policy.yaml"
     path.write_text("shop_name: [\n", encoding="utf-8")
     from fastapi.testclient import TestClient
 
     with (
-        pytest.raises(PolicyError, match="policy.yaml"),
+        pytest.raises(PolicyError, match="policy.yaml line 2"),
         TestClient(create_app(Settings(shop_policy=path))),
     ):
         pass
+    said = caplog.text
+    assert "启动失败" in said and "Start-up failed" in said
+    assert "店铺政策文件有误" in said and str(path) in said
